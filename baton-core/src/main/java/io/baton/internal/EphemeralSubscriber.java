@@ -1,0 +1,121 @@
+package io.baton.internal;
+
+import io.baton.Codec;
+import io.baton.CodecException;
+import io.baton.Handler;
+import io.baton.Message;
+import io.baton.SlowConsumerException;
+import io.baton.spi.Envelope;
+import io.baton.spi.TopicChannel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An ephemeral (at-most-once) subscription: the backend's sink puts each message into a bounded
+ * buffer without blocking; {@code concurrency} virtual threads take from it and run the handler.
+ * When the buffer is full the subscriber is cut off at once (counted, {@link SlowConsumerException})
+ * so that neither the publisher nor other subscribers ever wait for it.
+ */
+final class EphemeralSubscriber<T> extends Function implements TopicChannel.EnvelopeSink {
+    private static final Logger log = LoggerFactory.getLogger(EphemeralSubscriber.class);
+
+    private record Pending(Envelope envelope, long sequence) {}
+
+    private final String pattern;
+    private final Codec codec;
+    private final Class<T> type;
+    private final Handler<Message<T>> handler;
+    private final int concurrency;
+    private final int maxPending;
+    private final ArrayBlockingQueue<Pending> buffer;
+    private final List<Thread> workers = new ArrayList<>();
+    private final Runnable onCutOff;
+    private volatile AutoCloseable backendSubscription;
+    private volatile boolean running = true;
+
+    EphemeralSubscriber(FunctionRuntime runtime, String pattern, Codec codec, Class<T> type, Handler<Message<T>> handler,
+                        int concurrency, int maxPending, Runnable onCutOff) {
+        super(runtime);
+        this.pattern = pattern;
+        this.codec = codec;
+        this.type = type;
+        this.handler = handler;
+        this.concurrency = concurrency;
+        this.maxPending = maxPending;
+        this.buffer = new ArrayBlockingQueue<>(maxPending);
+        this.onCutOff = onCutOff;
+    }
+
+    EphemeralSubscriber<T> start(TopicChannel topics) {
+        synchronized (workers) {
+            for (int i = 0; i < concurrency; i++) {
+                workers.add(Thread.ofVirtual().name("baton-subscribe-" + pattern + "-" + i).start(this::work));
+            }
+        }
+        backendSubscription = topics.subscribe(pattern, this);
+        return this;
+    }
+
+    @Override
+    public void accept(Envelope envelope, long sequence) {
+        if (!running) return;
+        if (!buffer.offer(new Pending(envelope, sequence))) {
+            onCutOff.run();
+            fail(new SlowConsumerException("subscriber of '" + pattern + "' fell " + maxPending
+                    + " messages behind and was cut off so as not to slow the publisher or other subscribers"));
+            log.warn("cut off slow subscriber of '{}' ({} messages pending)", pattern, maxPending);
+        }
+    }
+
+    private void work() {
+        while (running) {
+            Pending p;
+            try {
+                p = buffer.poll(100, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                continue;
+            }
+            if (p == null) continue;
+            T body;
+            try {
+                body = codec.decode(p.envelope.payload(), type);
+            } catch (CodecException e) {
+                log.warn("dropped a message on '{}' for subscriber of '{}': {}", p.envelope.subject(), pattern, e.getMessage());
+                continue;
+            }
+            try {
+                handler.handle(new ReceivedMessage<>(p.envelope, body, 1, p.sequence, 0, null));
+            } catch (Throwable t) {
+                if (t instanceof VirtualMachineError e) throw e;
+                log.warn("subscriber of '{}' failed on a message of '{}' (at most once: not redelivered)", pattern, p.envelope.subject(), t);
+            }
+        }
+    }
+
+    @Override
+    void onStop() {
+        running = false;
+        AutoCloseable sub = backendSubscription;
+        if (sub != null) {
+            try {
+                sub.close();
+            } catch (Exception e) {
+                log.debug("unsubscribe of '{}' failed", pattern, e);
+            }
+        }
+        buffer.clear();
+    }
+
+    @Override
+    void awaitHandlers(long deadlineNanos) {
+        List<Thread> snapshot;
+        synchronized (workers) {
+            snapshot = List.copyOf(workers);
+        }
+        joinAll(snapshot, deadlineNanos);
+    }
+}

@@ -1,0 +1,118 @@
+package io.baton.internal;
+
+import io.baton.BatonClosedException;
+import io.baton.Codec;
+import io.baton.Handler;
+import io.baton.Message;
+import io.baton.spi.Delivery;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A consumer of a queue or durable subscription: {@code concurrency} virtual threads, each pulling
+ * deliveries from the source and running the handler on them. Returning acks, throwing nacks
+ * through the {@link Settlement} (retry, then dead letter).
+ *
+ * <p>A single worker pulls small batches (fewer trips to the source); before running the handler
+ * on a batch's later message it renews that message's lease if a third of it has gone. Several
+ * workers take one message at a time, so keys spread over them. Stopping: workers finish the
+ * message in hand and release the rest of their batch unprocessed.
+ */
+final class PullConsumer<T> extends Function {
+    private static final Logger log = LoggerFactory.getLogger(PullConsumer.class);
+    private static final Duration POLL = Duration.ofMillis(100);
+    private static final int BATCH = 32;
+
+    private final Settlement settlement;
+    private final Codec codec;
+    private final Class<T> type;
+    private final Handler<Message<T>> handler;
+    private final List<Thread> workers = new ArrayList<>();
+    private volatile boolean running = true;
+
+    PullConsumer(FunctionRuntime runtime, Settlement settlement, Codec codec, Class<T> type, Handler<Message<T>> handler) {
+        super(runtime);
+        this.settlement = settlement;
+        this.codec = codec;
+        this.type = type;
+        this.handler = handler;
+    }
+
+    PullConsumer<T> start() {
+        int concurrency = settlement.options().concurrency();
+        int batch = concurrency == 1 ? BATCH : 1;
+        String name = settlement.source().name();
+        synchronized (workers) {
+            for (int i = 0; i < concurrency; i++) {
+                workers.add(Thread.ofVirtual().name("baton-consume-" + name + "-" + i).start(() -> work(batch)));
+            }
+        }
+        return this;
+    }
+
+    private void work(int batchSize) {
+        Duration lease = settlement.options().ackTimeout();
+        long renewAfter = lease.toNanos() / 3;
+        while (running) {
+            List<Delivery> batch;
+            try {
+                batch = settlement.source().receive(batchSize, POLL, lease);
+            } catch (InterruptedException e) {
+                if (!running) return;
+                continue;
+            } catch (BatonClosedException e) {
+                return;
+            } catch (RuntimeException e) {
+                log.error("consumer of '{}' could not receive; retrying", settlement.source().name(), e);
+                continue;
+            }
+            long receivedAt = System.nanoTime();
+            for (int i = 0; i < batch.size(); i++) {
+                Delivery d = batch.get(i);
+                if (!running) {
+                    settlement.source().release(d.token());
+                    continue;
+                }
+                if (i > 0 && System.nanoTime() - receivedAt > renewAfter) settlement.source().extend(d.token(), lease);
+                process(d);
+            }
+        }
+    }
+
+    private void process(Delivery delivery) {
+        ReceivedMessage<T> message = settlement.open(delivery, codec, type);
+        if (message == null) return;
+        try {
+            handler.handle(message);
+            message.ack(); // no-op if the handler settled it
+        } catch (InterruptedException e) {
+            if (running) message.nack(e);
+            else message.release(); // stopped while running: back to the queue, attempt not counted
+        } catch (Throwable t) {
+            if (!running && Thread.currentThread().isInterrupted()) {
+                message.release();
+                return;
+            }
+            log.debug("handler of '{}' failed on attempt {}", settlement.source().name(), message.attempt(), t);
+            message.nack(t);
+            if (t instanceof VirtualMachineError e) throw e;
+        }
+    }
+
+    @Override
+    void onStop() {
+        running = false;
+    }
+
+    @Override
+    void awaitHandlers(long deadlineNanos) {
+        List<Thread> snapshot;
+        synchronized (workers) {
+            snapshot = List.copyOf(workers);
+        }
+        joinAll(snapshot, deadlineNanos);
+    }
+}

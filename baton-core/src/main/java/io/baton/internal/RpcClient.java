@@ -1,0 +1,124 @@
+package io.baton.internal;
+
+import io.baton.BatonException;
+import io.baton.CallOptions;
+import io.baton.Codec;
+import io.baton.Context;
+import io.baton.DeadlineExceededException;
+import io.baton.Headers;
+import io.baton.RemoteException;
+import io.baton.UnknownOperationException;
+import io.baton.spi.Envelope;
+import io.baton.spi.RpcChannel;
+import java.lang.reflect.Type;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+
+/**
+ * The calling side of RPC, written once for every backend: the deadline (the call's own, capped by
+ * the current {@link Context}'s remaining budget) travels as {@link Headers#RPC_TIMEOUT_MS}; the
+ * reply's error headers become typed exceptions; a caller that gives up cancels the request, which
+ * cancels the server side.
+ */
+final class RpcClient {
+    private final RpcChannel rpc;
+    private final Codec codec;
+    private final Duration defaultTimeout;
+
+    RpcClient(RpcChannel rpc, Codec codec, Duration defaultTimeout) {
+        this.rpc = rpc;
+        this.codec = codec;
+        this.defaultTimeout = defaultTimeout;
+    }
+
+    Codec codec() { return codec; }
+
+    /** Sends already-encoded bytes and decodes the reply with {@code decode}. */
+    <R> CompletableFuture<R> request(String subject, byte[] payload, Map<String, String> extraHeaders, CallOptions options,
+                                     Function<byte[], R> decode) {
+        Duration timeout = options.timeout() != null ? options.timeout() : defaultTimeout;
+        Context current = Context.current();
+        if (current != null) {
+            Duration remaining = current.remaining();
+            if (remaining.compareTo(timeout) < 0) timeout = remaining;
+            if (current.isCancelled() && !timeout.isNegative() && !timeout.isZero()) {
+                return CompletableFuture.failedFuture(new DeadlineExceededException(
+                        "the call being served was cancelled; '" + subject + "' was not called"));
+            }
+        }
+        if (timeout.isNegative() || timeout.isZero()) {
+            return CompletableFuture.failedFuture(new DeadlineExceededException(
+                    "the deadline of the call being served has passed; '" + subject + "' was not called"));
+        }
+        Map<String, String> headers = new HashMap<>(options.headers());
+        headers.putAll(extraHeaders);
+        headers.put(Headers.RPC_TIMEOUT_MS, Long.toString(timeout.toMillis()));
+        Envelope request = new Envelope(subject, null, null, Map.copyOf(headers), payload, System.currentTimeMillis());
+
+        long millis = timeout.toMillis();
+        CompletableFuture<Envelope> raw = rpc.request(request, timeout).orTimeout(millis, TimeUnit.MILLISECONDS);
+        CompletableFuture<R> result = raw.handle((reply, error) -> {
+            if (error != null) throw new CompletionException(translate(subject, millis, error));
+            return decodeReply(subject, reply, decode);
+        });
+        result.whenComplete((r, e) -> {
+            if (result.isCancelled()) raw.cancel(true); // reaches the server's cancel hooks
+        });
+        return result;
+    }
+
+    /** Waits for {@code future} like a blocking call does: unwrapped exceptions, interrupt cancels. */
+    static <R> R await(CompletableFuture<R> future) {
+        try {
+            return future.get();
+        } catch (InterruptedException e) {
+            future.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new BatonException("interrupted while waiting for a reply", e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException re) throw re;
+            if (cause instanceof Error err) throw err;
+            throw new BatonException(String.valueOf(cause.getMessage()), cause);
+        }
+    }
+
+    private static Throwable translate(String subject, long millis, Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (cause instanceof TimeoutException) {
+            return new DeadlineExceededException("no reply from '" + subject + "' within " + millis + " ms");
+        }
+        if (cause instanceof CancellationException) return cause;
+        if (cause instanceof BatonException) return cause;
+        return new BatonException("call to '" + subject + "' failed: " + cause, cause);
+    }
+
+    private static <R> R decodeReply(String subject, Envelope reply, Function<byte[], R> decode) {
+        Map<String, String> h = reply.headers();
+        String errorType = h.get(Headers.RPC_ERROR_TYPE);
+        if (errorType != null) {
+            String message = h.get(Headers.RPC_ERROR_MESSAGE);
+            String kind = h.get(Headers.RPC_ERROR_KIND);
+            if ("unknown-operation".equals(kind)) throw new UnknownOperationException(message);
+            if ("deadline".equals(kind)) throw new DeadlineExceededException(message);
+            if ("no-server".equals(kind)) throw new io.baton.NoRespondersException(message);
+            throw new RemoteException(subject, errorType, message);
+        }
+        if (h.containsKey(RpcServer.NULL_BODY)) return null;
+        return decode.apply(reply.payload());
+    }
+
+    /** Decoder of a reply into {@code type}; void and Void replies are null. */
+    Function<byte[], Object> decoderFor(Type type) {
+        if (type == void.class || type == Void.class) return bytes -> null;
+        return bytes -> codec.decode(bytes, type);
+    }
+}

@@ -1,0 +1,160 @@
+package io.baton.internal;
+
+import io.baton.Context;
+import io.baton.Headers;
+import io.baton.spi.Envelope;
+import io.baton.spi.RpcChannel;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Serves one RPC subject: each request runs on its own virtual thread, at most
+ * {@code concurrency} at once, inside a {@link Context} carrying the caller's deadline. Work whose
+ * deadline has passed is not started; a caller that gives up cancels the context and interrupts
+ * the handler. Replies and errors are encoded here, so every backend answers the same way.
+ */
+final class RpcServer extends Function implements RpcChannel.RequestHandler {
+    private static final Logger log = LoggerFactory.getLogger(RpcServer.class);
+    static final String NULL_BODY = "baton-null";
+    static final Map<String, String> NULL_HEADERS = Map.of(NULL_BODY, "1");
+
+    /** Turns a request into a reply body; throws what the function threw. */
+    @FunctionalInterface
+    interface Invocation {
+        Reply invoke(Envelope request) throws Exception;
+    }
+
+    /** An encoded reply: payload plus headers. */
+    record Reply(byte[] payload, Map<String, String> headers) {}
+
+    /** Thrown by an invocation for Baton's own failures (unknown operation, undecodable request). */
+    static final class Failure extends Exception {
+        private static final long serialVersionUID = 1L;
+        final String kind;
+
+        Failure(String kind, String message) {
+            super(message);
+            this.kind = kind;
+        }
+    }
+
+    private final String subject;
+    private final Invocation invocation;
+    private final Semaphore permits;
+    private final Duration defaultBudget;
+    private final Set<Thread> running = ConcurrentHashMap.newKeySet();
+    private volatile AutoCloseable registration;
+
+    RpcServer(FunctionRuntime runtime, String subject, int concurrency, Duration defaultBudget, Invocation invocation) {
+        super(runtime);
+        this.subject = subject;
+        this.invocation = invocation;
+        this.permits = new Semaphore(concurrency);
+        this.defaultBudget = defaultBudget;
+    }
+
+    RpcServer start(RpcChannel rpc) {
+        registration = rpc.serve(subject, this);
+        return this;
+    }
+
+    @Override
+    public void onRequest(Envelope request, RpcChannel.Reply reply) {
+        Instant deadline = Instant.now().plus(budget(request));
+        if (!isActive()) {
+            reply.send(error(request, "no-server", "io.baton.NoRespondersException", "server of '" + subject + "' is stopping"));
+            return;
+        }
+        Thread.ofVirtual().name("baton-serve-" + subject).start(() -> serve(request, reply, deadline));
+    }
+
+    private Duration budget(Envelope request) {
+        String header = request.headers().get(Headers.RPC_TIMEOUT_MS);
+        if (header == null) return defaultBudget;
+        try {
+            return Duration.ofMillis(Long.parseLong(header));
+        } catch (NumberFormatException e) {
+            return defaultBudget;
+        }
+    }
+
+    private void serve(Envelope request, RpcChannel.Reply reply, Instant deadline) {
+        Thread me = Thread.currentThread();
+        Context context = new Context(subject, deadline, request.headers());
+        AtomicBoolean inHandler = new AtomicBoolean();
+        reply.onCancel(() -> {
+            context.cancel();
+            if (inHandler.get()) me.interrupt();
+        });
+        boolean acquired = false;
+        running.add(me);
+        try {
+            long waitNanos = Duration.between(Instant.now(), deadline).toNanos();
+            acquired = waitNanos > 0 && permits.tryAcquire(waitNanos, TimeUnit.NANOSECONDS);
+            if (!acquired || context.isCancelled()) {
+                reply.send(error(request, "deadline", "io.baton.DeadlineExceededException",
+                        "deadline passed before '" + subject + "' started the work"));
+                return;
+            }
+            Reply result;
+            inHandler.set(true);
+            try {
+                result = invokeIn(context, request);
+            } finally {
+                inHandler.set(false);
+                Thread.interrupted(); // a cancel that came late must not leak into the next work
+            }
+            reply.send(new Envelope(request.subject(), null, null, result.headers(), result.payload(), System.currentTimeMillis()));
+        } catch (Failure f) {
+            reply.send(error(request, f.kind, f.kind.equals("decode") ? "io.baton.CodecException" : "io.baton.UnknownOperationException", f.getMessage()));
+        } catch (Throwable t) {
+            if (t instanceof VirtualMachineError e) throw e;
+            if (context.isCancelled()) log.debug("call to '{}' was cancelled by its caller", subject);
+            else log.debug("handler of '{}' threw", subject, t);
+            reply.send(error(request, null, t.getClass().getName(), t.getMessage()));
+        } finally {
+            if (acquired) permits.release();
+            running.remove(me);
+        }
+    }
+
+    private Reply invokeIn(Context context, Envelope request) throws Exception {
+        Reply[] out = new Reply[1];
+        Context.runWith(context, () -> out[0] = invocation.invoke(request));
+        return out[0];
+    }
+
+    private static Envelope error(Envelope request, String kind, String type, String message) {
+        Map<String, String> headers = new HashMap<>();
+        headers.put(Headers.RPC_ERROR_TYPE, type);
+        if (message != null) headers.put(Headers.RPC_ERROR_MESSAGE, message);
+        if (kind != null) headers.put(Headers.RPC_ERROR_KIND, kind);
+        return new Envelope(request.subject(), null, null, Map.copyOf(headers), new byte[0], System.currentTimeMillis());
+    }
+
+    @Override
+    void onStop() {
+        AutoCloseable r = registration;
+        if (r != null) {
+            try {
+                r.close();
+            } catch (Exception e) {
+                log.debug("unregistering '{}' failed", subject, e);
+            }
+        }
+    }
+
+    @Override
+    void awaitHandlers(long deadlineNanos) {
+        joinAll(Set.copyOf(running), deadlineNanos);
+    }
+}

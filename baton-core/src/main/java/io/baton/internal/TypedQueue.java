@@ -1,0 +1,133 @@
+package io.baton.internal;
+
+import io.baton.Codec;
+import io.baton.ConsumeOptions;
+import io.baton.Handler;
+import io.baton.Headers;
+import io.baton.Message;
+import io.baton.Queue;
+import io.baton.QueueStats;
+import io.baton.SendOptions;
+import io.baton.Subscription;
+import io.baton.spi.Backend;
+import io.baton.spi.Delivery;
+import io.baton.spi.Envelope;
+import io.baton.spi.QueueChannel;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/** A {@link Queue} over a backend's {@link QueueChannel}: encoding here, storage there. */
+final class TypedQueue<T> implements Queue<T> {
+    private final QueueChannel channel;
+    private final Backend backend;
+    private final Codec codec;
+    private final Class<T> type;
+    private final FunctionRuntime runtime;
+
+    TypedQueue(QueueChannel channel, Backend backend, Codec codec, Class<T> type, FunctionRuntime runtime) {
+        this.channel = channel;
+        this.backend = backend;
+        this.codec = codec;
+        this.type = type;
+        this.runtime = runtime;
+    }
+
+    @Override
+    public String name() {
+        return channel.name();
+    }
+
+    @Override
+    public void send(T body) {
+        send(body, SendOptions.defaults());
+    }
+
+    @Override
+    public void send(T body, SendOptions options) {
+        RpcClient.await(sendAsync(body, options));
+    }
+
+    @Override
+    public CompletableFuture<Void> sendAsync(T body) {
+        return sendAsync(body, SendOptions.defaults());
+    }
+
+    @Override
+    public CompletableFuture<Void> sendAsync(T body, SendOptions options) {
+        Objects.requireNonNull(body, () -> "body of a message to queue '" + name() + "' must not be null");
+        Objects.requireNonNull(options, "options");
+        checkHeaders(options.headers());
+        byte[] payload = codec.encode(body);
+        long now = System.currentTimeMillis();
+        Envelope envelope = new Envelope(channel.name(), options.id(), options.key(), options.headers(), payload, now);
+        try {
+            return channel.send(envelope, options.deliverAtMillis(now));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e); // e.g. queue full: an outcome of this send, not a bad argument
+        }
+    }
+
+    static void checkHeaders(Map<String, String> headers) {
+        for (String name : headers.keySet()) {
+            if (name.startsWith(Headers.PREFIX)) {
+                throw new IllegalArgumentException("header '" + name + "' uses the prefix '" + Headers.PREFIX + "', which is reserved for Baton");
+            }
+        }
+    }
+
+    @Override
+    public Subscription consume(Handler<T> handler) {
+        return consume(handler, ConsumeOptions.defaults());
+    }
+
+    @Override
+    public Subscription consume(Handler<T> handler, ConsumeOptions options) {
+        Objects.requireNonNull(handler, "handler");
+        return consumeMessages(m -> handler.handle(m.body()), options);
+    }
+
+    @Override
+    public Subscription consumeMessages(Handler<Message<T>> handler, ConsumeOptions options) {
+        Objects.requireNonNull(handler, "handler");
+        Settlement settlement = new Settlement(backend, channel, options);
+        return runtime.track(new PullConsumer<>(runtime, settlement, codec, type, handler)).start();
+    }
+
+    @Override
+    public Optional<Message<T>> receive(Duration timeout) {
+        return receive(timeout, ConsumeOptions.defaults());
+    }
+
+    @Override
+    public Optional<Message<T>> receive(Duration timeout, ConsumeOptions options) {
+        Settlement settlement = new Settlement(backend, channel, options);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try {
+            while (true) {
+                Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+                List<Delivery> got = channel.receive(1, left, options.ackTimeout());
+                if (got.isEmpty()) return Optional.empty();
+                ReceivedMessage<T> m = settlement.open(got.get(0), codec, type);
+                if (m != null) return Optional.of(m);
+                // dead-lettered (undecodable or out of attempts): try the next one
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public QueueStats stats() {
+        return channel.stats();
+    }
+
+    @Override
+    public String toString() {
+        return "Queue[" + name() + "]";
+    }
+}

@@ -1,0 +1,140 @@
+package io.baton.internal.mem;
+
+import io.baton.InvalidNameException;
+import io.baton.Overflow;
+import io.baton.QueueOptions;
+import io.baton.StartPosition;
+import io.baton.internal.Subjects;
+import io.baton.spi.DeliverySource;
+import io.baton.spi.Envelope;
+import io.baton.spi.TopicChannel;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * In-memory publish/subscribe.
+ *
+ * <p>Every published message gets the next sequence number and goes into a bounded history
+ * (count, bytes and age), then to each matching ephemeral sink (on the publisher's thread; sinks
+ * never block) and into each matching durable subscription. A durable subscription is a
+ * {@link MemQueue} fed by publish: it gets acks, leases, redelivery and competing members for
+ * free, and it keeps the topic's sequence numbers. Its backlog is bounded like the history, the
+ * oldest dropped first (counted in its stats).
+ */
+final class MemTopics implements TopicChannel {
+    private final HistoryLimits limits;
+    private final CopyOnWriteArrayList<Ephemeral> ephemerals = new CopyOnWriteArrayList<>();
+    private final Map<String, Ephemeral[]> matchCache = new ConcurrentHashMap<>();
+    private final Map<String, Durable> durables = new HashMap<>();
+    private volatile Durable[] durableList = new Durable[0];
+    private final ArrayDeque<Stored> history = new ArrayDeque<>();
+    private long historyBytes;
+    private long nextSeq = 1;
+
+    MemTopics(HistoryLimits limits) {
+        this.limits = limits;
+    }
+
+    /** How much history topics keep. */
+    record HistoryLimits(long maxMessages, long maxBytes, Duration maxAge) {}
+
+    private record Stored(long seq, Envelope envelope) {}
+
+    private record Ephemeral(String pattern, EnvelopeSink sink) {}
+
+    private record Durable(String name, String pattern, MemQueue queue) {}
+
+    @Override
+    public CompletableFuture<Void> publish(Envelope envelope) {
+        long seq;
+        Durable[] durablesNow;
+        synchronized (this) {
+            seq = nextSeq++;
+            history.addLast(new Stored(seq, envelope));
+            historyBytes += envelope.payload().length;
+            trimHistory(envelope.timestamp());
+            durablesNow = durableList;
+            // Durables are fed under the lock so that each sees publishes in sequence order.
+            for (Durable d : durablesNow) {
+                if (Subjects.matches(d.pattern, envelope.subject())) d.queue.append(envelope, 0, seq);
+            }
+        }
+        for (Ephemeral e : matching(envelope.subject())) e.sink.accept(envelope, seq);
+        return MemQueue.DONE;
+    }
+
+    private void trimHistory(long now) {
+        long oldest = now - limits.maxAge().toMillis();
+        while (!history.isEmpty()) {
+            Stored first = history.peekFirst();
+            if (history.size() <= limits.maxMessages() && historyBytes <= limits.maxBytes() && first.envelope.timestamp() >= oldest) break;
+            history.pollFirst();
+            historyBytes -= first.envelope.payload().length;
+        }
+    }
+
+    private Ephemeral[] matching(String subject) {
+        Ephemeral[] cached = matchCache.get(subject);
+        if (cached != null) return cached;
+        List<Ephemeral> found = new ArrayList<>();
+        for (Ephemeral e : ephemerals) if (Subjects.matches(e.pattern, subject)) found.add(e);
+        Ephemeral[] result = found.toArray(new Ephemeral[0]);
+        if (matchCache.size() < 10_000) matchCache.put(subject, result);
+        return result;
+    }
+
+    @Override
+    public AutoCloseable subscribe(String pattern, EnvelopeSink sink) {
+        Ephemeral e = new Ephemeral(pattern, sink);
+        ephemerals.add(e);
+        matchCache.clear();
+        return () -> {
+            ephemerals.remove(e);
+            matchCache.clear();
+        };
+    }
+
+    @Override
+    public synchronized DeliverySource durable(String name, String pattern, StartPosition start) {
+        Durable existing = durables.get(name);
+        if (existing != null) {
+            if (!existing.pattern.equals(pattern)) {
+                throw new InvalidNameException("durable subscription '" + name + "' exists on '" + existing.pattern
+                        + "'; it cannot be opened on '" + pattern + "'");
+            }
+            return existing.queue;
+        }
+        MemQueue queue = new MemQueue(name, QueueOptions.builder()
+                .maxLength(limits.maxMessages()).maxBytes(limits.maxBytes()).overflow(Overflow.DROP_OLDEST).build());
+        for (Stored s : history) {
+            if (startsBefore(start, s) || !Subjects.matches(pattern, s.envelope.subject())) continue;
+            queue.append(s.envelope, 0, s.seq);
+        }
+        Durable d = new Durable(name, pattern, queue);
+        durables.put(name, d);
+        durableList = durables.values().toArray(new Durable[0]);
+        return queue;
+    }
+
+    private static boolean startsBefore(StartPosition start, Stored s) {
+        return switch (start.kind()) {
+            case NEW -> true;
+            case EARLIEST -> false;
+            case SEQUENCE -> s.seq < start.sequence();
+            case TIME -> s.envelope.timestamp() < start.time().toEpochMilli();
+        };
+    }
+
+    synchronized void close() {
+        for (Durable d : durables.values()) d.queue.close();
+        ephemerals.clear();
+        matchCache.clear();
+    }
+}
