@@ -94,6 +94,10 @@ public final class BackendBaton implements Baton {
         Objects.requireNonNull(handler, "handler");
         var codec = options.codec();
         RpcServer.Invocation invocation = request -> {
+            String operation = request.headers().get(io.baton.Headers.RPC_OPERATION);
+            if (operation != null) {
+                throw new RpcServer.Failure("unknown-operation", "'" + subject + "' is served by a plain function, not by an interface: it has no operation '" + operation + "'");
+            }
             Q decoded;
             try {
                 decoded = codec.decode(request.payload(), requestType);

@@ -4,7 +4,6 @@ import io.baton.CallOptions;
 import io.baton.Codec;
 import io.baton.CodecException;
 import io.baton.Headers;
-import io.baton.spi.Envelope;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;

@@ -1,7 +1,6 @@
 package io.baton.internal.mem;
 
 import io.baton.BatonClosedException;
-import io.baton.Overflow;
 import io.baton.QueueFullException;
 import io.baton.QueueOptions;
 import io.baton.QueueStats;
