@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
 final class PullConsumer<T> extends Function {
     private static final Logger log = LoggerFactory.getLogger(PullConsumer.class);
     private static final Duration POLL = Duration.ofMillis(100);
-    private static final int BATCH = 32;
+    private static final int BATCH = 256;
 
     private final Settlement settlement;
     private final Codec codec;
@@ -56,6 +56,7 @@ final class PullConsumer<T> extends Function {
     private void work(int batchSize) {
         Duration lease = settlement.options().ackTimeout();
         long renewAfter = lease.toNanos() / 3;
+        long[] acks = new long[batchSize];
         while (running) {
             List<Delivery> batch;
             try {
@@ -70,36 +71,46 @@ final class PullConsumer<T> extends Function {
                 continue;
             }
             long receivedAt = System.nanoTime();
+            int acked = 0;
+            boolean renewing = false;
             for (int i = 0; i < batch.size(); i++) {
                 Delivery d = batch.get(i);
                 if (!running) {
                     settlement.source().release(d.token());
                     continue;
                 }
-                if (i > 0 && System.nanoTime() - receivedAt > renewAfter) settlement.source().extend(d.token(), lease);
-                process(d);
+                // renew leases of a long batch's later messages; the clock is read every 16th message only
+                if (renewing || ((i & 15) == 15 && System.nanoTime() - receivedAt > renewAfter)) {
+                    renewing = true;
+                    settlement.source().extend(d.token(), lease);
+                }
+                if (process(d)) acks[acked++] = d.token();
             }
+            if (acked > 0) settlement.source().ack(acks, acked); // end of batch: one trip for all acks
         }
     }
 
-    private void process(Delivery delivery) {
+    /** Runs the handler; true if the message is to be acked with the batch. */
+    private boolean process(Delivery delivery) {
         ReceivedMessage<T> message = settlement.open(delivery, codec, type);
-        if (message == null) return;
+        if (message == null) return false;
         try {
             handler.handle(message);
-            message.ack(); // no-op if the handler settled it
+            return message.settleForBatchAck(); // false if the handler settled it itself
         } catch (InterruptedException e) {
             if (running) message.nack(e);
             else message.release(); // stopped while running: back to the queue, attempt not counted
+            return false;
         } catch (Throwable t) {
             if (!running && Thread.currentThread().isInterrupted()) {
                 message.release();
-                return;
+                return false;
             }
             log.debug("handler of '{}' failed on attempt {}", settlement.source().name(), message.attempt(), t);
             message.nack(t);
             if (t instanceof VirtualMachineError e) throw e;
         }
+        return false;
     }
 
     @Override

@@ -69,6 +69,14 @@ final class ReceivedMessage<T> implements Message<T> {
         if (settle()) settlement.nack(this, error);
     }
 
+    /**
+     * Settles as acked without telling the source yet: the caller acks the token with the rest of
+     * its batch. False if the message was already settled.
+     */
+    boolean settleForBatchAck() {
+        return settle();
+    }
+
     /** Returns the message to its source without counting the attempt (consumer stopping). */
     void release() {
         if (settle()) settlement.release(this);

@@ -60,12 +60,12 @@ final class TypedQueue<T> implements Queue<T> {
     public CompletableFuture<Void> sendAsync(T body, SendOptions options) {
         Objects.requireNonNull(body, () -> "body of a message to queue '" + name() + "' must not be null");
         Objects.requireNonNull(options, "options");
-        checkHeaders(options.headers());
+        if (!options.headers().isEmpty()) checkHeaders(options.headers());
         byte[] payload = codec.encode(body);
         long now = System.currentTimeMillis();
         Envelope envelope = new Envelope(channel.name(), options.id(), options.key(), options.headers(), payload, now);
         try {
-            return channel.send(envelope, options.deliverAtMillis(now));
+            return channel.send(envelope, options == SendOptions.defaults() ? 0 : options.deliverAtMillis(now));
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e); // e.g. queue full: an outcome of this send, not a bad argument
         }

@@ -24,6 +24,11 @@ public interface DeliverySource {
     /** Done: the message is removed. A stale token does nothing. */
     void ack(long token);
 
+    /** Acknowledges {@code tokens[0..count)} at once (a consumer's end of batch). */
+    default void ack(long[] tokens, int count) {
+        for (int i = 0; i < count; i++) ack(tokens[i]);
+    }
+
     /** Failed: deliver again after {@code delay}, with attempt + 1. A stale token does nothing. */
     void nack(long token, Duration delay);
 

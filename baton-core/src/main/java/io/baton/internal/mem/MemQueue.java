@@ -52,9 +52,11 @@ final class MemQueue implements QueueChannel {
             Comparator.<Entry>comparingLong(e -> e.dueAt).thenComparingLong(e -> e.seq));
     private final Map<String, ArrayDeque<Entry>> parked = new HashMap<>();
     private final Map<String, Entry> keyOwners = new HashMap<>();
-    private final HashMap<Long, Entry> inFlight = new HashMap<>();
+    private final LongMap<Entry> inFlight = new LongMap<>();
     private final LinkedHashMap<String, Long> seenIds = new LinkedHashMap<>();
 
+    private int waitingReceivers;
+    private int waitingSenders;
     private long nextSeq = 1;
     private long nextToken = 1;
     private long waitingCount;
@@ -93,7 +95,8 @@ final class MemQueue implements QueueChannel {
         lock.lock();
         try {
             ensureOpen();
-            long now = System.currentTimeMillis();
+            // The clock costs tens of ns: read it only for dedupe or a delay.
+            long now = envelope.id() != null || deliverAtMillis > 0 ? System.currentTimeMillis() : 0;
             if (envelope.id() != null && isDuplicate(envelope.id(), now)) {
                 duplicates++;
                 return;
@@ -120,11 +123,10 @@ final class MemQueue implements QueueChannel {
             if (deliverAtMillis > now) {
                 e.dueAt = deliverAtMillis;
                 delayed.add(e);
-                available.signal(); // a waiting receiver must shorten its wait to the new due time
             } else {
                 fresh.addLast(e);
-                available.signal();
             }
+            signalReceiver(); // for a delay too: a waiting receiver must shorten its wait to the new due time
         } catch (InterruptedException ie) {
             Thread.currentThread().interrupt();
             throw new QueueFullException("interrupted while waiting for space in queue '" + name + "'");
@@ -159,7 +161,12 @@ final class MemQueue implements QueueChannel {
                 long nanos = options.blockTimeout().toNanos();
                 while (isFull(size)) {
                     if (nanos <= 0) return false;
-                    nanos = space.awaitNanos(nanos);
+                    waitingSenders++;
+                    try {
+                        nanos = space.awaitNanos(nanos);
+                    } finally {
+                        waitingSenders--;
+                    }
                     ensureOpen();
                 }
                 return true;
@@ -189,7 +196,7 @@ final class MemQueue implements QueueChannel {
 
     @Override
     public List<Delivery> receive(int max, Duration wait, Duration lease) throws InterruptedException {
-        long deadline = System.nanoTime() + wait.toNanos();
+        long deadline = 0; // set on the first wait: the clock costs tens of ns
         lock.lockInterruptibly();
         try {
             while (true) {
@@ -197,10 +204,21 @@ final class MemQueue implements QueueChannel {
                 long now = System.currentTimeMillis();
                 long nextTimer = processTimers(now);
                 if (!fresh.isEmpty() || !returned.isEmpty()) return take(max, now + lease.toMillis());
-                long remaining = deadline - System.nanoTime();
+                long remaining;
+                if (deadline == 0) {
+                    remaining = wait.toNanos();
+                    deadline = System.nanoTime() + remaining;
+                } else {
+                    remaining = deadline - System.nanoTime();
+                }
                 if (remaining <= 0) return List.of();
                 if (nextTimer > 0) remaining = Math.min(remaining, TimeUnit.MILLISECONDS.toNanos(Math.max(1, nextTimer - now)));
-                available.awaitNanos(remaining);
+                waitingReceivers++;
+                try {
+                    available.awaitNanos(remaining);
+                } finally {
+                    waitingReceivers--;
+                }
             }
         } finally {
             lock.unlock();
@@ -224,8 +242,8 @@ final class MemQueue implements QueueChannel {
             inFlight.put(e.token, e);
             out.add(new Delivery(e.envelope, e.token, e.attempts, e.seq));
         }
-        space.signalAll();
-        if (!fresh.isEmpty() || !returned.isEmpty()) available.signal(); // let another receiver take the rest
+        if (waitingSenders > 0) space.signalAll();
+        if (!fresh.isEmpty() || !returned.isEmpty()) signalReceiver(); // let another receiver take the rest
         return out;
     }
 
@@ -240,22 +258,18 @@ final class MemQueue implements QueueChannel {
         if (!inFlight.isEmpty()) {
             if (now - lastLeaseScan >= LEASE_SCAN_MILLIS) {
                 lastLeaseScan = now;
-                Iterator<Entry> it = inFlight.values().iterator();
-                while (it.hasNext()) {
-                    Entry e = it.next();
-                    if (e.leaseUntil <= now) {
-                        it.remove();
-                        e.token = 0;
-                        enterWaiting(e);
-                        returned.add(e);
-                        moved = true;
-                    }
-                }
+                int before = inFlight.size();
+                inFlight.removeIf(e -> e.leaseUntil <= now, e -> {
+                    e.token = 0;
+                    enterWaiting(e);
+                    returned.add(e);
+                });
+                moved |= inFlight.size() != before;
             }
             long scan = lastLeaseScan + LEASE_SCAN_MILLIS;
             if (!inFlight.isEmpty()) next = next == 0 ? scan : Math.min(next, scan);
         }
-        if (moved) available.signal();
+        if (moved) signalReceiver();
         return next;
     }
 
@@ -263,13 +277,27 @@ final class MemQueue implements QueueChannel {
     public void ack(long token) {
         lock.lock();
         try {
-            Entry e = inFlight.remove(token);
-            if (e == null) return;
-            acked++;
-            releaseKey(e);
+            settle(token);
         } finally {
             lock.unlock();
         }
+    }
+
+    @Override
+    public void ack(long[] tokens, int count) {
+        lock.lock();
+        try {
+            for (int i = 0; i < count; i++) settle(tokens[i]);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void settle(long token) {
+        Entry e = inFlight.remove(token);
+        if (e == null) return;
+        acked++;
+        releaseKey(e);
     }
 
     @Override
@@ -287,7 +315,7 @@ final class MemQueue implements QueueChannel {
                 e.dueAt = now + delay.toMillis();
                 delayed.add(e);
             }
-            available.signal();
+            signalReceiver();
         } finally {
             lock.unlock();
         }
@@ -303,7 +331,7 @@ final class MemQueue implements QueueChannel {
             e.attempts--;
             enterWaiting(e);
             returned.add(e);
-            available.signal();
+            signalReceiver();
         } finally {
             lock.unlock();
         }
@@ -343,6 +371,11 @@ final class MemQueue implements QueueChannel {
         }
     }
 
+    /** Wakes one waiting receiver; counting them saves the signal on the per-message path. */
+    private void signalReceiver() {
+        if (waitingReceivers > 0) available.signal();
+    }
+
     private void ensureOpen() {
         if (closed) throw new BatonClosedException("queue '" + name + "' is closed: its backend was closed");
     }
@@ -364,7 +397,7 @@ final class MemQueue implements QueueChannel {
             delayed.add(next);
         } else {
             returned.add(next);
-            available.signal();
+            signalReceiver();
         }
     }
 
