@@ -39,6 +39,7 @@ import java.util.concurrent.locks.ReentrantLock;
 final class MemQueue implements QueueChannel {
     static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
     private static final long LEASE_SCAN_MILLIS = 20;
+    private static final int SPINS = Runtime.getRuntime().availableProcessors() > 1 ? 2_000 : 0;
 
     private final String name;
     private final QueueOptions options;
@@ -62,7 +63,9 @@ final class MemQueue implements QueueChannel {
     private long waitingCount;
     private long waitingBytes;
     private long lastLeaseScan;
-    private boolean closed;
+    private volatile boolean closed;
+    /** Bumped (under the lock) when a message is appended; read by spinning receivers without it. */
+    private volatile int readyEvents;
 
     private long sent, acked, redelivered, dropped, rejected, duplicates;
 
@@ -125,6 +128,7 @@ final class MemQueue implements QueueChannel {
                 delayed.add(e);
             } else {
                 fresh.addLast(e);
+                if (waitingReceivers == 0) readyEvents++; // only spinners can be watching
             }
             signalReceiver(); // for a delay too: a waiting receiver must shorten its wait to the new due time
         } catch (InterruptedException ie) {
@@ -206,6 +210,16 @@ final class MemQueue implements QueueChannel {
                 if (!fresh.isEmpty() || !returned.isEmpty()) return take(max, now + lease.toMillis());
                 long remaining;
                 if (deadline == 0) {
+                    if (SPINS > 0 && !wait.isZero()) {
+                        int seen = readyEvents;
+                        lock.unlock();
+                        try {
+                            spinWhile(seen);
+                        } finally {
+                            lock.lockInterruptibly();
+                        }
+                        if (!fresh.isEmpty() || !returned.isEmpty()) continue;
+                    }
                     remaining = wait.toNanos();
                     deadline = System.nanoTime() + remaining;
                 } else {
@@ -374,6 +388,16 @@ final class MemQueue implements QueueChannel {
     /** Wakes one waiting receiver; counting them saves the signal on the per-message path. */
     private void signalReceiver() {
         if (waitingReceivers > 0) available.signal();
+    }
+
+    /**
+     * Busy-waits briefly, without the lock, for a message to become ready: a hand-off that arrives
+     * within microseconds then costs no park and unpark on either side.
+     */
+    private void spinWhile(int seen) {
+        for (int i = 0; i < SPINS && readyEvents == seen && !closed; i++) {
+            Thread.onSpinWait();
+        }
     }
 
     private void ensureOpen() {
