@@ -40,7 +40,11 @@ public interface Queue<T> {
     /** Sends with a key, a delay, headers or a dedupe id. */
     void send(T body, SendOptions options);
 
-    /** Sends without blocking; the future completes when {@link #send(Object)} would return. */
+    /**
+     * Sends without waiting for the backend to confirm: the future completes when
+     * {@link #send(Object)} would return, and fails with what it would throw. As with Kafka's
+     * producer, the call itself may block while a {@link Overflow#BLOCK} queue is full.
+     */
     CompletableFuture<Void> sendAsync(T body);
 
     /** As {@link #sendAsync(Object)} with options. */

@@ -111,7 +111,7 @@ public final class BackendBaton implements Baton {
     }
 
     private Subscription serveInvocation(String subject, int concurrency, RpcServer.Invocation invocation) {
-        return runtime.track(new RpcServer(runtime, subject, concurrency, options.callTimeout(), invocation)).start(backend.rpc());
+        return runtime.launch(new RpcServer(runtime, subject, concurrency, options.callTimeout(), invocation), s -> s.start(backend.rpc()));
     }
 
     @Override

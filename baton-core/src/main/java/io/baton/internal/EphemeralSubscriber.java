@@ -7,8 +7,6 @@ import io.baton.Message;
 import io.baton.SlowConsumerException;
 import io.baton.spi.Envelope;
 import io.baton.spi.TopicChannel;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -32,10 +30,9 @@ final class EphemeralSubscriber<T> extends Function implements TopicChannel.Enve
     private final int concurrency;
     private final int maxPending;
     private final ArrayBlockingQueue<Pending> buffer;
-    private final List<Thread> workers = new ArrayList<>();
+    private final WorkerPool workers = new WorkerPool();
     private final Runnable onCutOff;
     private volatile AutoCloseable backendSubscription;
-    private volatile boolean running = true;
 
     EphemeralSubscriber(FunctionRuntime runtime, String pattern, Codec codec, Class<T> type, Handler<Message<T>> handler,
                         int concurrency, int maxPending, Runnable onCutOff) {
@@ -51,18 +48,14 @@ final class EphemeralSubscriber<T> extends Function implements TopicChannel.Enve
     }
 
     EphemeralSubscriber<T> start(TopicChannel topics) {
-        synchronized (workers) {
-            for (int i = 0; i < concurrency; i++) {
-                workers.add(Thread.ofVirtual().name("baton-subscribe-" + pattern + "-" + i).start(this::work));
-            }
-        }
-        backendSubscription = topics.subscribe(pattern, this);
+        backendSubscription = topics.subscribe(pattern, this); // first: if it fails, no thread was started
+        workers.start("baton-subscribe-" + pattern, concurrency, this::work);
         return this;
     }
 
     @Override
     public void accept(Envelope envelope, long sequence) {
-        if (!running) return;
+        if (!isActive()) return;
         if (!buffer.offer(new Pending(envelope, sequence))) {
             onCutOff.run();
             fail(new SlowConsumerException("subscriber of '" + pattern + "' fell " + maxPending
@@ -71,14 +64,16 @@ final class EphemeralSubscriber<T> extends Function implements TopicChannel.Enve
         }
     }
 
-    private void work() {
-        while (running) {
+    private void work(WorkerPool.Slot slot) {
+        while (slot.idle()) {
             Pending p;
             try {
-                p = buffer.poll(100, TimeUnit.MILLISECONDS);
+                p = buffer.poll(1, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
-                continue;
+                if (slot.busy()) continue;
+                return;
             }
+            if (!slot.busy()) return; // stopped: at most once, what is left is dropped
             if (p == null) continue;
             T body;
             try {
@@ -98,7 +93,7 @@ final class EphemeralSubscriber<T> extends Function implements TopicChannel.Enve
 
     @Override
     void onStop() {
-        running = false;
+        workers.stop();
         AutoCloseable sub = backendSubscription;
         if (sub != null) {
             try {
@@ -112,10 +107,6 @@ final class EphemeralSubscriber<T> extends Function implements TopicChannel.Enve
 
     @Override
     void awaitHandlers(long deadlineNanos) {
-        List<Thread> snapshot;
-        synchronized (workers) {
-            snapshot = List.copyOf(workers);
-        }
-        joinAll(snapshot, deadlineNanos);
+        workers.await(deadlineNanos);
     }
 }

@@ -1,5 +1,6 @@
 package io.baton.internal;
 
+import io.baton.BatonClosedException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,6 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 final class FunctionRuntime {
     private final Set<Function> functions = ConcurrentHashMap.newKeySet();
     private final Duration shutdownTimeout;
+    private boolean closed;
 
     FunctionRuntime(Duration shutdownTimeout) {
         this.shutdownTimeout = shutdownTimeout;
@@ -21,9 +23,23 @@ final class FunctionRuntime {
 
     Duration shutdownTimeout() { return shutdownTimeout; }
 
-    <F extends Function> F track(F function) {
-        functions.add(function);
-        return function;
+    /**
+     * Registers {@code function} and runs {@code start} on it; if starting fails it is forgotten.
+     *
+     * @throws BatonClosedException if the connection is closed
+     */
+    <F extends Function> F launch(F function, java.util.function.Consumer<F> start) {
+        synchronized (this) {
+            if (closed) throw new BatonClosedException("this Baton connection is closed");
+            functions.add(function);
+        }
+        try {
+            start.accept(function);
+            return function;
+        } catch (RuntimeException e) {
+            functions.remove(function);
+            throw e;
+        }
     }
 
     void forget(Function function) {
@@ -31,7 +47,11 @@ final class FunctionRuntime {
     }
 
     void closeAll() {
-        List<Function> stopping = new ArrayList<>(functions);
+        List<Function> stopping;
+        synchronized (this) {
+            closed = true;
+            stopping = new ArrayList<>(functions);
+        }
         stopping.forEach(Function::beginStop);
         long deadline = System.nanoTime() + shutdownTimeout.toNanos();
         for (Function f : stopping) f.awaitStop(deadline);

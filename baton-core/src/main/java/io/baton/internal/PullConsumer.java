@@ -6,7 +6,6 @@ import io.baton.Handler;
 import io.baton.Message;
 import io.baton.spi.Delivery;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,15 +22,14 @@ import org.slf4j.LoggerFactory;
  */
 final class PullConsumer<T> extends Function {
     private static final Logger log = LoggerFactory.getLogger(PullConsumer.class);
-    private static final Duration POLL = Duration.ofMillis(100);
+    private static final Duration POLL = Duration.ofSeconds(1); // idle workers are woken by a stop
     private static final int BATCH = 256;
 
     private final Settlement settlement;
     private final Codec codec;
     private final Class<T> type;
     private final Handler<Message<T>> handler;
-    private final List<Thread> workers = new ArrayList<>();
-    private volatile boolean running = true;
+    private final WorkerPool workers = new WorkerPool();
 
     PullConsumer(FunctionRuntime runtime, Settlement settlement, Codec codec, Class<T> type, Handler<Message<T>> handler) {
         super(runtime);
@@ -44,39 +42,36 @@ final class PullConsumer<T> extends Function {
     PullConsumer<T> start() {
         int concurrency = settlement.options().concurrency();
         int batch = concurrency == 1 ? BATCH : 1;
-        String name = settlement.source().name();
-        synchronized (workers) {
-            for (int i = 0; i < concurrency; i++) {
-                workers.add(Thread.ofVirtual().name("baton-consume-" + name + "-" + i).start(() -> work(batch)));
-            }
-        }
+        workers.start("baton-consume-" + settlement.source().name(), concurrency, slot -> work(slot, batch));
         return this;
     }
 
-    private void work(int batchSize) {
+    private void work(WorkerPool.Slot slot, int batchSize) {
         Duration lease = settlement.options().ackTimeout();
         long renewAfter = lease.toNanos() / 3;
         long[] acks = new long[batchSize];
-        while (running) {
+        while (slot.idle()) {
             List<Delivery> batch;
             try {
                 batch = settlement.source().receive(batchSize, POLL, lease);
             } catch (InterruptedException e) {
-                if (!running) return;
-                continue;
+                if (slot.busy()) continue;
+                return;
             } catch (BatonClosedException e) {
                 return;
             } catch (RuntimeException e) {
+                if (!slot.busy()) return;
                 log.error("consumer of '{}' could not receive; retrying", settlement.source().name(), e);
                 continue;
             }
+            boolean stopping = !slot.busy();
             long receivedAt = System.nanoTime();
             int acked = 0;
             boolean renewing = false;
             for (int i = 0; i < batch.size(); i++) {
                 Delivery d = batch.get(i);
-                if (!running) {
-                    settlement.source().release(d.token());
+                if (stopping || slot.stopped()) {
+                    settlement.source().release(d.token()); // not started: back to the queue, attempt not counted
                     continue;
                 }
                 // renew leases of a long batch's later messages; the clock is read every 16th message only
@@ -87,6 +82,7 @@ final class PullConsumer<T> extends Function {
                 if (process(d)) acks[acked++] = d.token();
             }
             if (acked > 0) settlement.source().ack(acks, acked); // end of batch: one trip for all acks
+            if (stopping) return;
         }
     }
 
@@ -98,11 +94,11 @@ final class PullConsumer<T> extends Function {
             handler.handle(message);
             return message.settleForBatchAck(); // false if the handler settled it itself
         } catch (InterruptedException e) {
-            if (running) message.nack(e);
-            else message.release(); // stopped while running: back to the queue, attempt not counted
+            if (stopped()) message.release(); // interrupted by a close that timed out: back to the queue, attempt not counted
+            else message.nack(e);
             return false;
         } catch (Throwable t) {
-            if (!running && Thread.currentThread().isInterrupted()) {
+            if (stopped() && Thread.currentThread().isInterrupted()) {
                 message.release();
                 return false;
             }
@@ -113,17 +109,17 @@ final class PullConsumer<T> extends Function {
         return false;
     }
 
+    private boolean stopped() {
+        return !isActive();
+    }
+
     @Override
     void onStop() {
-        running = false;
+        workers.stop();
     }
 
     @Override
     void awaitHandlers(long deadlineNanos) {
-        List<Thread> snapshot;
-        synchronized (workers) {
-            snapshot = List.copyOf(workers);
-        }
-        joinAll(snapshot, deadlineNanos);
+        workers.await(deadlineNanos);
     }
 }

@@ -94,7 +94,7 @@ final class TypedQueue<T> implements Queue<T> {
     public Subscription consumeMessages(Handler<Message<T>> handler, ConsumeOptions options) {
         Objects.requireNonNull(handler, "handler");
         Settlement settlement = new Settlement(backend, channel, options);
-        return runtime.track(new PullConsumer<>(runtime, settlement, codec, type, handler)).start();
+        return runtime.launch(new PullConsumer<>(runtime, settlement, codec, type, handler), PullConsumer::start);
     }
 
     @Override

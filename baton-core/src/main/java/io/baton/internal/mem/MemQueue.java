@@ -183,17 +183,36 @@ final class MemQueue implements QueueChannel {
         return waitingCount + 1 > options.maxLength() || (waitingCount > 0 && waitingBytes + size > options.maxBytes());
     }
 
+    /**
+     * Drops the waiting message with the lowest sequence, wherever it waits (ready, delayed or
+     * held behind its key). The overflow path, so a scan is fine here.
+     */
     private boolean dropOldest() {
         Entry victim = null;
-        if (!fresh.isEmpty()) victim = fresh.peekFirst();
-        if (!returned.isEmpty() && (victim == null || returned.peek().seq < victim.seq)) victim = returned.peek();
-        if (victim == null && !delayed.isEmpty()) victim = delayed.peek();
+        Entry f = fresh.peekFirst();
+        if (f != null) victim = f;
+        Entry r = returned.peek();
+        if (r != null && (victim == null || r.seq < victim.seq)) victim = r;
+        for (Entry d : delayed) if (victim == null || d.seq < victim.seq) victim = d;
+        ArrayDeque<Entry> parkedWith = null;
+        for (ArrayDeque<Entry> q : parked.values()) {
+            Entry p = q.peekFirst();
+            if (p != null && (victim == null || p.seq < victim.seq)) {
+                victim = p;
+                parkedWith = q;
+            }
+        }
         if (victim == null) return false;
-        if (victim == fresh.peekFirst()) fresh.pollFirst();
-        else if (victim == returned.peek()) returned.poll();
-        else delayed.poll();
+        if (parkedWith != null && parkedWith.peekFirst() == victim) {
+            parkedWith.pollFirst();
+            if (parkedWith.isEmpty()) parked.remove(victim.envelope.key());
+        } else {
+            if (victim == f) fresh.pollFirst();
+            else if (victim == r) returned.poll();
+            else delayed.remove(victim);
+            releaseKey(victim);
+        }
         leaveWaiting(victim);
-        releaseKey(victim);
         dropped++;
         return true;
     }

@@ -1,5 +1,6 @@
 package io.baton.internal.mem;
 
+import io.baton.BatonClosedException;
 import io.baton.NoRespondersException;
 import io.baton.spi.Envelope;
 import io.baton.spi.RpcChannel;
@@ -20,9 +21,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class MemRpc implements RpcChannel {
     private final Map<String, CopyOnWriteArrayList<RequestHandler>> servers = new ConcurrentHashMap<>();
     private final AtomicInteger roundRobin = new AtomicInteger();
+    private volatile boolean closed;
 
     @Override
     public AutoCloseable serve(String subject, RequestHandler handler) {
+        if (closed) throw new BatonClosedException("rpc is closed: its backend was closed");
         servers.computeIfAbsent(subject, s -> new CopyOnWriteArrayList<>()).add(handler);
         return () -> servers.computeIfPresent(subject, (s, list) -> {
             list.remove(handler);
@@ -32,6 +35,7 @@ final class MemRpc implements RpcChannel {
 
     @Override
     public CompletableFuture<Envelope> request(Envelope request, Duration timeout) {
+        if (closed) return CompletableFuture.failedFuture(new BatonClosedException("rpc is closed: its backend was closed"));
         List<RequestHandler> candidates = servers.get(request.subject());
         RequestHandler handler = null;
         if (candidates != null) {
@@ -50,6 +54,7 @@ final class MemRpc implements RpcChannel {
     }
 
     void close() {
+        closed = true;
         servers.clear();
     }
 

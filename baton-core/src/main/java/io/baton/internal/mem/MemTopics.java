@@ -1,5 +1,6 @@
 package io.baton.internal.mem;
 
+import io.baton.BatonClosedException;
 import io.baton.InvalidNameException;
 import io.baton.Overflow;
 import io.baton.QueueOptions;
@@ -37,6 +38,7 @@ final class MemTopics implements TopicChannel {
     private final ArrayDeque<Stored> history = new ArrayDeque<>();
     private long historyBytes;
     private long nextSeq = 1;
+    private volatile boolean closed;
 
     MemTopics(HistoryLimits limits) {
         this.limits = limits;
@@ -56,6 +58,7 @@ final class MemTopics implements TopicChannel {
         long seq;
         Durable[] durablesNow;
         synchronized (this) {
+            ensureOpen();
             seq = nextSeq++;
             history.addLast(new Stored(seq, envelope));
             historyBytes += envelope.payload().length;
@@ -92,6 +95,7 @@ final class MemTopics implements TopicChannel {
 
     @Override
     public AutoCloseable subscribe(String pattern, EnvelopeSink sink) {
+        ensureOpen();
         Ephemeral e = new Ephemeral(pattern, sink);
         ephemerals.add(e);
         matchCache.clear();
@@ -103,6 +107,7 @@ final class MemTopics implements TopicChannel {
 
     @Override
     public synchronized DeliverySource durable(String name, String pattern, StartPosition start) {
+        ensureOpen();
         Durable existing = durables.get(name);
         if (existing != null) {
             if (!existing.pattern.equals(pattern)) {
@@ -132,7 +137,12 @@ final class MemTopics implements TopicChannel {
         };
     }
 
+    private void ensureOpen() {
+        if (closed) throw new BatonClosedException("topics are closed: their backend was closed");
+    }
+
     synchronized void close() {
+        closed = true;
         for (Durable d : durables.values()) d.queue.close();
         ephemerals.clear();
         matchCache.clear();
