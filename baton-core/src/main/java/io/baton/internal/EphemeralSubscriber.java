@@ -83,7 +83,7 @@ final class EphemeralSubscriber<T> extends Function implements TopicChannel.Enve
                 continue;
             }
             try {
-                handler.handle(new ReceivedMessage<>(p.envelope, body, 1, p.sequence, 0, null));
+                handler.handle(ReceivedMessage.ephemeral(p.envelope, p.sequence, body));
             } catch (Throwable t) {
                 if (t instanceof VirtualMachineError e) throw e;
                 log.warn("subscriber of '{}' failed on a message of '{}' (at most once: not redelivered)", pattern, p.envelope.subject(), t);

@@ -2,6 +2,7 @@ package io.baton.internal;
 
 import io.baton.BatonClosedException;
 import io.baton.Codec;
+import io.baton.CodecException;
 import io.baton.Handler;
 import io.baton.Message;
 import io.baton.spi.Delivery;
@@ -28,15 +29,28 @@ final class PullConsumer<T> extends Function {
     private final Settlement settlement;
     private final Codec codec;
     private final Class<T> type;
-    private final Handler<Message<T>> handler;
+    private final Handler<Message<T>> messageHandler; // one of these two is null
+    private final Handler<T> bodyHandler;
     private final WorkerPool workers = new WorkerPool();
 
-    PullConsumer(FunctionRuntime runtime, Settlement settlement, Codec codec, Class<T> type, Handler<Message<T>> handler) {
+    private PullConsumer(FunctionRuntime runtime, Settlement settlement, Codec codec, Class<T> type,
+                         Handler<Message<T>> messageHandler, Handler<T> bodyHandler) {
         super(runtime);
         this.settlement = settlement;
         this.codec = codec;
         this.type = type;
-        this.handler = handler;
+        this.messageHandler = messageHandler;
+        this.bodyHandler = bodyHandler;
+    }
+
+    /** A consumer whose handler sees whole messages. */
+    static <T> PullConsumer<T> ofMessages(FunctionRuntime runtime, Settlement settlement, Codec codec, Class<T> type, Handler<Message<T>> handler) {
+        return new PullConsumer<>(runtime, settlement, codec, type, handler, null);
+    }
+
+    /** A consumer whose handler sees bodies only. */
+    static <T> PullConsumer<T> ofBodies(FunctionRuntime runtime, Settlement settlement, Codec codec, Class<T> type, Handler<T> handler) {
+        return new PullConsumer<>(runtime, settlement, codec, type, null, handler);
     }
 
     PullConsumer<T> start() {
@@ -88,25 +102,49 @@ final class PullConsumer<T> extends Function {
 
     /** Runs the handler; true if the message is to be acked with the batch. */
     private boolean process(Delivery delivery) {
+        return bodyHandler != null ? processBody(delivery) : processMessage(delivery);
+    }
+
+    /** The plain {@code consume(body -> ...)} path: no {@link Message} object at all. */
+    private boolean processBody(Delivery delivery) {
+        if (!settlement.admit(delivery)) return false;
+        T body;
+        try {
+            body = codec.decode(delivery.envelope().payload(), type);
+        } catch (CodecException e) {
+            settlement.undecodable(delivery, e);
+            return false;
+        }
+        try {
+            bodyHandler.handle(body);
+            return true;
+        } catch (Throwable t) {
+            failed(delivery, t);
+            return false;
+        }
+    }
+
+    private boolean processMessage(Delivery delivery) {
         ReceivedMessage<T> message = settlement.open(delivery, codec, type);
         if (message == null) return false;
         try {
-            handler.handle(message);
+            messageHandler.handle(message);
             return message.settleForBatchAck(); // false if the handler settled it itself
-        } catch (InterruptedException e) {
-            if (stopped()) message.release(); // interrupted by a close that timed out: back to the queue, attempt not counted
-            else message.nack(e);
-            return false;
         } catch (Throwable t) {
-            if (stopped() && Thread.currentThread().isInterrupted()) {
-                message.release();
-                return false;
-            }
-            log.debug("handler of '{}' failed on attempt {}", settlement.source().name(), message.attempt(), t);
-            message.nack(t);
-            if (t instanceof VirtualMachineError e) throw e;
+            if (message.settleForBatchAck()) failed(delivery, t); // unless the handler settled it itself
+            return false;
         }
-        return false;
+    }
+
+    /** A handler threw: nack (retry or dead-letter), or hand back if a stop interrupted it. */
+    private void failed(Delivery delivery, Throwable t) {
+        if (stopped() && (t instanceof InterruptedException || Thread.currentThread().isInterrupted())) {
+            settlement.release(delivery); // interrupted by a close that timed out: attempt not counted
+            return;
+        }
+        log.debug("handler of '{}' failed on attempt {}", settlement.source().name(), delivery.attempt(), t);
+        settlement.nack(delivery, t);
+        if (t instanceof VirtualMachineError e) throw e;
     }
 
     private boolean stopped() {

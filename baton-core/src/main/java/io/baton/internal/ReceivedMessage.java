@@ -12,39 +12,30 @@ import java.util.Map;
  * of ack/nack wins. Ephemeral topic messages have no settlement and their ack/nack do nothing.
  */
 final class ReceivedMessage<T> implements Message<T> {
-    private final Envelope envelope;
+    private final Delivery delivery;
     private final T body;
-    private final int attempt;
-    private final long sequence;
-    private final long token;
     private final Settlement settlement;
     private boolean settled;
 
     ReceivedMessage(Delivery delivery, T body, Settlement settlement) {
-        this(delivery.envelope(), body, delivery.attempt(), delivery.sequence(), delivery.token(), settlement);
-    }
-
-    ReceivedMessage(Envelope envelope, T body, int attempt, long sequence, long token, Settlement settlement) {
-        this.envelope = envelope;
+        this.delivery = delivery;
         this.body = body;
-        this.attempt = attempt;
-        this.sequence = sequence;
-        this.token = token;
         this.settlement = settlement;
     }
 
+    /** An ephemeral topic message: nothing to settle. */
+    static <T> ReceivedMessage<T> ephemeral(Envelope envelope, long sequence, T body) {
+        return new ReceivedMessage<>(new Delivery(envelope, 0, 1, sequence), body, null);
+    }
+
     @Override public T body() { return body; }
-    @Override public String subject() { return envelope.subject(); }
-    @Override public String id() { return envelope.id() != null ? envelope.id() : Long.toString(sequence); }
-    @Override public String key() { return envelope.key(); }
-    @Override public Map<String, String> headers() { return envelope.headers(); }
-    @Override public Instant timestamp() { return Instant.ofEpochMilli(envelope.timestamp()); }
-    @Override public int attempt() { return attempt; }
-    @Override public long sequence() { return sequence; }
-
-    Envelope envelope() { return envelope; }
-
-    long token() { return token; }
+    @Override public String subject() { return delivery.envelope().subject(); }
+    @Override public String id() { return delivery.envelope().id() != null ? delivery.envelope().id() : Long.toString(delivery.sequence()); }
+    @Override public String key() { return delivery.envelope().key(); }
+    @Override public Map<String, String> headers() { return delivery.envelope().headers(); }
+    @Override public Instant timestamp() { return Instant.ofEpochMilli(delivery.envelope().timestamp()); }
+    @Override public int attempt() { return delivery.attempt(); }
+    @Override public long sequence() { return delivery.sequence(); }
 
     synchronized boolean isSettled() { return settled; }
 
@@ -56,7 +47,7 @@ final class ReceivedMessage<T> implements Message<T> {
 
     @Override
     public void ack() {
-        if (settle()) settlement.ack(this);
+        if (settle()) settlement.ack(delivery);
     }
 
     @Override
@@ -66,7 +57,7 @@ final class ReceivedMessage<T> implements Message<T> {
 
     @Override
     public void nack(Throwable error) {
-        if (settle()) settlement.nack(this, error);
+        if (settle()) settlement.nack(delivery, error);
     }
 
     /**
@@ -79,16 +70,16 @@ final class ReceivedMessage<T> implements Message<T> {
 
     /** Returns the message to its source without counting the attempt (consumer stopping). */
     void release() {
-        if (settle()) settlement.release(this);
+        if (settle()) settlement.release(delivery);
     }
 
     @Override
     public boolean extend(Duration duration) {
-        return settlement != null && !isSettled() && settlement.extend(this, duration);
+        return settlement != null && !isSettled() && settlement.extend(delivery, duration);
     }
 
     @Override
     public String toString() {
-        return "Message[" + subject() + " #" + sequence + " attempt " + attempt + "]";
+        return "Message[" + subject() + " #" + sequence() + " attempt " + attempt() + "]";
     }
 }

@@ -40,50 +40,60 @@ final class Settlement {
     DeliverySource source() { return source; }
 
     /**
-     * Turns a delivery into a message, or dead-letters it and returns null: when it already had
-     * its attempts (leases expired without an ack) or its body cannot be decoded.
+     * True if the delivery may go to a handler; false if it was dead-lettered because it already
+     * had its attempts (its leases expired without an ack).
      */
+    boolean admit(Delivery delivery) {
+        if (delivery.attempt() <= options.maxAttempts()) return true;
+        deadLetter(delivery, "not acknowledged in " + (delivery.attempt() - 1)
+                + " deliveries (lease expired each time); maxAttempts is " + options.maxAttempts(), "");
+        return false;
+    }
+
+    /** Dead-letters a delivery whose body the codec cannot decode: it must not block the queue. */
+    void undecodable(Delivery delivery, CodecException e) {
+        deadLetter(delivery, e.getMessage(), CodecException.class.getName());
+    }
+
+    /** Admits and decodes a delivery into a message; null if it was dead-lettered instead. */
     <T> ReceivedMessage<T> open(Delivery delivery, Codec codec, Class<T> type) {
-        Envelope envelope = delivery.envelope();
-        if (delivery.attempt() > options.maxAttempts()) {
-            deadLetter(envelope, delivery.token(), delivery.attempt(), "not acknowledged in " + (delivery.attempt() - 1)
-                    + " deliveries (lease expired each time); maxAttempts is " + options.maxAttempts(), "");
-            return null;
-        }
-        T body;
+        if (!admit(delivery)) return null;
         try {
-            body = codec.decode(envelope.payload(), type);
+            return new ReceivedMessage<>(delivery, codec.decode(delivery.envelope().payload(), type), this);
         } catch (CodecException e) {
-            deadLetter(envelope, delivery.token(), delivery.attempt(), e.getMessage(), CodecException.class.getName());
+            undecodable(delivery, e);
             return null;
         }
-        return new ReceivedMessage<>(delivery, body, this);
     }
 
-    void ack(ReceivedMessage<?> m) {
-        source.ack(m.token());
+    void ack(Delivery d) {
+        source.ack(d.token());
     }
 
-    void nack(ReceivedMessage<?> m, Throwable error) {
-        if (m.attempt() >= options.maxAttempts()) {
+    /** Failed: redeliver after the backoff, or dead-letter on the last attempt. */
+    void nack(Delivery d, Throwable error) {
+        if (d.attempt() >= options.maxAttempts()) {
             String reason = error == null ? "nacked" : String.valueOf(error.getMessage());
             String type = error == null ? "" : error.getClass().getName();
-            deadLetter(m.envelope(), m.token(), m.attempt(), "failed " + m.attempt() + " of " + options.maxAttempts() + " attempts: " + reason, type);
+            deadLetter(d, "failed " + d.attempt() + " of " + options.maxAttempts() + " attempts: " + reason, type);
         } else {
-            source.nack(m.token(), options.backoff().delayAfter(m.attempt()));
+            source.nack(d.token(), options.backoff().delayAfter(d.attempt()));
         }
     }
 
-    void release(ReceivedMessage<?> m) {
-        source.release(m.token());
+    void release(Delivery d) {
+        source.release(d.token());
     }
 
-    boolean extend(ReceivedMessage<?> m, Duration duration) {
-        return source.extend(m.token(), duration);
+    boolean extend(Delivery d, Duration duration) {
+        return source.extend(d.token(), duration);
     }
 
     /** Moves one delivery to the dead-letter queue, then acks it; nacks it if that fails. */
-    void deadLetter(Envelope envelope, long token, int attempt, String reason, String errorType) {
+    private void deadLetter(Delivery delivery, String reason, String errorType) {
+        Envelope envelope = delivery.envelope();
+        long token = delivery.token();
+        int attempt = delivery.attempt();
         Map<String, String> headers = new HashMap<>(envelope.headers());
         headers.put(Headers.DLQ_REASON, reason);
         headers.put(Headers.DLQ_ERROR_TYPE, errorType);

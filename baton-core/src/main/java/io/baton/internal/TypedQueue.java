@@ -62,10 +62,12 @@ final class TypedQueue<T> implements Queue<T> {
         Objects.requireNonNull(options, "options");
         if (!options.headers().isEmpty()) checkHeaders(options.headers());
         byte[] payload = codec.encode(body);
-        long now = System.currentTimeMillis();
+        long now = CoarseClock.millis();
         Envelope envelope = new Envelope(channel.name(), options.id(), options.key(), options.headers(), payload, now);
+        // a delay is measured from the real clock: delivery may come late, never early
+        long deliverAt = options == SendOptions.defaults() ? 0 : options.deliverAtMillis(System.currentTimeMillis());
         try {
-            return channel.send(envelope, options == SendOptions.defaults() ? 0 : options.deliverAtMillis(now));
+            return channel.send(envelope, deliverAt);
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e); // e.g. queue full: an outcome of this send, not a bad argument
         }
@@ -87,14 +89,15 @@ final class TypedQueue<T> implements Queue<T> {
     @Override
     public Subscription consume(Handler<T> handler, ConsumeOptions options) {
         Objects.requireNonNull(handler, "handler");
-        return consumeMessages(m -> handler.handle(m.body()), options);
+        Settlement settlement = new Settlement(backend, channel, options);
+        return runtime.launch(PullConsumer.ofBodies(runtime, settlement, codec, type, handler), PullConsumer::start);
     }
 
     @Override
     public Subscription consumeMessages(Handler<Message<T>> handler, ConsumeOptions options) {
         Objects.requireNonNull(handler, "handler");
         Settlement settlement = new Settlement(backend, channel, options);
-        return runtime.launch(new PullConsumer<>(runtime, settlement, codec, type, handler), PullConsumer::start);
+        return runtime.launch(PullConsumer.ofMessages(runtime, settlement, codec, type, handler), PullConsumer::start);
     }
 
     @Override

@@ -73,7 +73,7 @@ final class TypedTopic<T> implements Topic<T> {
             Subjects.checkQueueName(options.durableName());
             DeliverySource source = backend.topics().durable(options.durableName(), subject, options.start());
             Settlement settlement = new Settlement(backend, source, options.consume());
-            return runtime.launch(new PullConsumer<>(runtime, settlement, codec, type, handler), PullConsumer::start);
+            return runtime.launch(PullConsumer.ofMessages(runtime, settlement, codec, type, handler), PullConsumer::start);
         }
         return runtime.launch(new EphemeralSubscriber<>(runtime, subject, codec, type, handler,
                 options.concurrency(), options.maxPending(), onCutOff), s -> s.start(backend.topics()));

@@ -6,6 +6,7 @@ import io.baton.QueueOptions;
 import io.baton.QueueStats;
 import io.baton.spi.Delivery;
 import io.baton.spi.Envelope;
+import io.baton.internal.CoarseClock;
 import io.baton.spi.QueueChannel;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -19,27 +20,41 @@ import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * One in-memory queue, guarded by one lock.
+ * One in-memory queue.
  *
- * <p>A stored message is in exactly one place: {@code fresh} (ready, in send order),
- * {@code returned} (ready again after a nack, release, expiry or delay; ordered by sequence, so it
- * goes out before younger messages), {@code delayed} (by due time), {@code parked} (waiting behind
- * an earlier message of the same key) or {@code inFlight} (leased to a consumer). A key is
- * <i>owned</i> by at most one of its messages outside {@code parked}; when that one is acked (or
- * dropped) the next parked message of the key becomes the owner. That gives key order with
- * parallelism across keys.
+ * <p><b>Intake.</b> Senders do not take the lock: each reserves room in the atomic
+ * running totals and pushes its entry onto a lock-free multi-producer intake list,
+ * both with one compare-and-set. Whoever next holds the lock <i>absorbs</i> the
+ * intake in send order: assigns sequence numbers, applies dedupe, key ownership and delays, and
+ * appends to {@code fresh}. Only a sender that finds the queue full takes the lock (to block,
+ * reject or drop the oldest), and a sender wakes receivers only when one is parked.
  *
- * <p>Timers (due delays, expired leases) are processed by whoever takes the lock next in
+ * <p><b>State under the lock.</b> A stored message is in exactly one place: the intake,
+ * {@code fresh} (ready, in send order), {@code returned} (ready again after a nack, release,
+ * expiry or delay; by sequence, so it goes out before younger messages), {@code delayed} (by due
+ * time), {@code parked} (behind an earlier message of its key) or in flight (leased). A key is
+ * <i>owned</i> by at most one of its messages outside {@code parked}; when that one is acked or
+ * dropped the next parked message of the key becomes the owner: key order with parallelism across
+ * keys.
+ *
+ * <p><b>In flight.</b> Each {@link #receive} leases its batch as one {@link Lease}; a delivery's
+ * token is the lease id and the index in it, so acks find their entry without a map per message.
+ * A token names one attempt: a redelivered entry gets a new token and old ones no longer match.
+ *
+ * <p><b>Timers</b> (due delays, expired leases) are handled by whoever takes the lock next in
  * {@link #receive}; waiting receivers bound their wait by the next timer, so no thread is needed.
  */
 final class MemQueue implements QueueChannel {
     static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
     private static final long LEASE_SCAN_MILLIS = 20;
-    private static final int SPINS = Runtime.getRuntime().availableProcessors() > 1 ? 2_000 : 0;
+    private static final int SPINS = Runtime.getRuntime().availableProcessors() > 1 ? 1_000 : 0;
+    private static final int INDEX_BITS = 12;
+    private static final int MAX_BATCH = 1 << INDEX_BITS;
 
     private final String name;
     private final QueueOptions options;
@@ -47,31 +62,37 @@ final class MemQueue implements QueueChannel {
     private final Condition available = lock.newCondition();
     private final Condition space = lock.newCondition();
 
+    // intake (lock-free for senders); the consumer end is only touched under the lock
+    private final AtomicReference<Entry> intakeTail;
+    private volatile Entry intakeHead;
+    /** Messages and bytes receivers took out of waiting (under the lock); waiting = appended - given. */
+    private final PaddedCounter given = new PaddedCounter();
+    private volatile int waitingReceivers;
+    private volatile boolean closed;
+
+    // guarded by lock
     private final ArrayDeque<Entry> fresh = new ArrayDeque<>();
     private final PriorityQueue<Entry> returned = new PriorityQueue<>(Comparator.comparingLong(e -> e.seq));
     private final PriorityQueue<Entry> delayed = new PriorityQueue<>(
             Comparator.<Entry>comparingLong(e -> e.dueAt).thenComparingLong(e -> e.seq));
     private final Map<String, ArrayDeque<Entry>> parked = new HashMap<>();
     private final Map<String, Entry> keyOwners = new HashMap<>();
-    private final LongMap<Entry> inFlight = new LongMap<>();
+    private final LongMap<Lease> leases = new LongMap<>();
     private final LinkedHashMap<String, Long> seenIds = new LinkedHashMap<>();
-
-    private int waitingReceivers;
+    private int inFlight;
+    private Lease lastLease;
     private int waitingSenders;
     private long nextSeq = 1;
-    private long nextToken = 1;
-    private long waitingCount;
-    private long waitingBytes;
+    private long nextLease = 1;
     private long lastLeaseScan;
-    private volatile boolean closed;
-    /** Bumped (under the lock) when a message is appended; read by spinning receivers without it. */
-    private volatile int readyEvents;
-
     private long sent, acked, redelivered, dropped, rejected, duplicates;
 
     MemQueue(String name, QueueOptions options) {
         this.name = name;
         this.options = options;
+        Entry stub = new Entry(null, 0);
+        this.intakeTail = new AtomicReference<>(stub);
+        this.intakeHead = stub;
     }
 
     @Override
@@ -94,48 +115,138 @@ final class MemQueue implements QueueChannel {
      * subscription keeps its topic's sequence numbers).
      */
     void append(Envelope envelope, long deliverAtMillis, long externalSeq) {
-        int size = envelope.payload().length;
+        ensureOpen();
+        Entry e = new Entry(envelope, deliverAtMillis);
+        e.seq = externalSeq;
+        if (tryPush(e)) {
+            if (waitingReceivers > 0) wakeReceiver();
+        } else {
+            appendWhenFull(e);
+        }
+    }
+
+    /**
+     * The producer end of the intake, a multi-producer linked list, and the bound check in one
+     * compare-and-set: each entry carries the running totals of messages and bytes ever appended,
+     * so that what waits is the tail's totals minus what receivers took ({@code given}).
+     *
+     * @return false, having changed nothing, if the message would pass a bound
+     */
+    private boolean tryPush(Entry e) {
+        int size = e.envelope.payload().length;
+        while (true) {
+            Entry tail = intakeTail.get();
+            long count = tail.appendedCount + 1;
+            long bytes = tail.appendedBytes + size;
+            long waiting = count - given.count();
+            if (waiting > options.maxLength() || (waiting > 1 && bytes - given.bytes() > options.maxBytes())) return false;
+            e.appendedCount = count;
+            e.appendedBytes = bytes;
+            if (intakeTail.compareAndSet(tail, e)) {
+                tail.next = e;
+                return true;
+            }
+        }
+    }
+
+    private void wakeReceiver() {
         lock.lock();
         try {
-            ensureOpen();
-            // The clock costs tens of ns: read it only for dedupe or a delay.
-            long now = envelope.id() != null || deliverAtMillis > 0 ? System.currentTimeMillis() : 0;
-            if (envelope.id() != null && isDuplicate(envelope.id(), now)) {
-                duplicates++;
+            available.signal();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The overflow path: under the lock, block, reject or drop the oldest. */
+    private void appendWhenFull(Entry e) {
+        lock.lock();
+        try {
+            absorb();
+            String id = e.envelope.id();
+            if (id != null && isDuplicate(id, CoarseClock.millis())) {
+                duplicates++; // a retried send of a stored message is not refused for want of room
                 return;
             }
-            if (!makeRoom(size)) {
-                rejected++;
-                throw new QueueFullException("queue '" + name + "' is full (" + waitingCount + " messages, " + waitingBytes
-                        + " bytes waiting; limits " + options.maxLength() + " messages, " + options.maxBytes() + " bytes; overflow "
-                        + options.overflow() + ")");
-            }
-            if (envelope.id() != null) seenIds.put(envelope.id(), now + options.dedupeWindow().toMillis());
-            Entry e = new Entry(envelope, externalSeq > 0 ? externalSeq : nextSeq++, deliverAtMillis);
-            waitingCount++;
-            waitingBytes += size;
-            sent++;
-            String key = envelope.key();
-            if (key != null) {
-                if (keyOwners.containsKey(key)) {
-                    parked.computeIfAbsent(key, k -> new ArrayDeque<>()).addLast(e);
-                    return;
+            long blockNanos = options.blockTimeout().toNanos();
+            while (!tryPush(e)) {
+                ensureOpen();
+                switch (options.overflow()) {
+                    case REJECT -> throw full();
+                    case DROP_OLDEST -> {
+                        if (!dropOldest()) throw full();
+                    }
+                    case BLOCK -> {
+                        if (blockNanos <= 0) throw full();
+                        waitingSenders++;
+                        try {
+                            blockNanos = space.awaitNanos(blockNanos);
+                        } finally {
+                            waitingSenders--;
+                        }
+                    }
                 }
-                keyOwners.put(key, e);
             }
-            if (deliverAtMillis > now) {
-                e.dueAt = deliverAtMillis;
-                delayed.add(e);
-            } else {
-                fresh.addLast(e);
-                if (waitingReceivers == 0) readyEvents++; // only spinners can be watching
-            }
-            signalReceiver(); // for a delay too: a waiting receiver must shorten its wait to the new due time
+            available.signal();
         } catch (InterruptedException ie) {
             Thread.currentThread().interrupt();
             throw new QueueFullException("interrupted while waiting for space in queue '" + name + "'");
         } finally {
             lock.unlock();
+        }
+    }
+
+    private QueueFullException full() {
+        rejected++;
+        return new QueueFullException("queue '" + name + "' is full (" + waitingCount() + " messages, " + (intakeTail.get().appendedBytes - given.bytes())
+                + " bytes waiting; limits " + options.maxLength() + " messages, " + options.maxBytes() + " bytes; overflow "
+                + options.overflow() + ")");
+    }
+
+    /** Moves everything in the intake into place, in send order. Called with the lock held. */
+    private void absorb() {
+        Entry head = intakeHead;
+        long now = 0;
+        while (true) {
+            Entry next = head.next;
+            if (next == null) {
+                if (intakeTail.get() == head) break;
+                Thread.onSpinWait(); // a sender swapped the tail but has not linked it yet
+                continue;
+            }
+            head.next = null;
+            head = next;
+            if (now == 0 && (next.envelope.id() != null || next.deliverAt > 0)) now = CoarseClock.millis();
+            place(next, now);
+        }
+        intakeHead = head; // the last absorbed entry stays as the list's stub
+    }
+
+    private void place(Entry e, long now) {
+        if (e.seq == 0) e.seq = nextSeq++;
+        String id = e.envelope.id();
+        if (id != null) {
+            if (isDuplicate(id, now)) {
+                duplicates++;
+                leaveWaiting(e);
+                return;
+            }
+            seenIds.put(id, now + options.dedupeWindow().toMillis());
+        }
+        sent++;
+        String key = e.envelope.key();
+        if (key != null) {
+            if (keyOwners.containsKey(key)) {
+                parked.computeIfAbsent(key, k -> new ArrayDeque<>()).addLast(e);
+                return;
+            }
+            keyOwners.put(key, e);
+        }
+        if (e.deliverAt > now && e.deliverAt > 0) {
+            e.dueAt = e.deliverAt;
+            delayed.add(e);
+        } else {
+            fresh.addLast(e);
         }
     }
 
@@ -146,41 +257,6 @@ final class MemQueue implements QueueChannel {
             it.remove(); // insertion order is expiry order: the window is fixed
         }
         return seenIds.containsKey(id);
-    }
-
-    /** Called with the lock held; false if the overflow policy refuses. */
-    private boolean makeRoom(int size) throws InterruptedException {
-        if (!isFull(size)) return true;
-        switch (options.overflow()) {
-            case REJECT -> {
-                return false;
-            }
-            case DROP_OLDEST -> {
-                while (isFull(size)) {
-                    if (!dropOldest()) return false;
-                }
-                return true;
-            }
-            case BLOCK -> {
-                long nanos = options.blockTimeout().toNanos();
-                while (isFull(size)) {
-                    if (nanos <= 0) return false;
-                    waitingSenders++;
-                    try {
-                        nanos = space.awaitNanos(nanos);
-                    } finally {
-                        waitingSenders--;
-                    }
-                    ensureOpen();
-                }
-                return true;
-            }
-            default -> throw new IllegalStateException("unknown overflow " + options.overflow());
-        }
-    }
-
-    private boolean isFull(int size) {
-        return waitingCount + 1 > options.maxLength() || (waitingCount > 0 && waitingBytes + size > options.maxBytes());
     }
 
     /**
@@ -219,26 +295,30 @@ final class MemQueue implements QueueChannel {
 
     @Override
     public List<Delivery> receive(int max, Duration wait, Duration lease) throws InterruptedException {
+        if (max < 1) throw new IllegalArgumentException("max must be at least 1: " + max);
         long deadline = 0; // set on the first wait: the clock costs tens of ns
+        boolean spun = SPINS == 0 || wait.isZero();
         lock.lockInterruptibly();
         try {
             while (true) {
                 ensureOpen();
-                long now = System.currentTimeMillis();
+                absorb();
+                long now = CoarseClock.millis();
                 long nextTimer = processTimers(now);
-                if (!fresh.isEmpty() || !returned.isEmpty()) return take(max, now + lease.toMillis());
+                if (!fresh.isEmpty() || !returned.isEmpty()) return take(Math.min(max, MAX_BATCH), now + lease.toMillis());
+                if (!spun) {
+                    // A hand-off arriving within microseconds then costs no park and unpark.
+                    spun = true;
+                    lock.unlock();
+                    try {
+                        for (int i = 0; i < SPINS && intakeTail.get() == intakeHead && !closed; i++) Thread.onSpinWait();
+                    } finally {
+                        lock.lockInterruptibly();
+                    }
+                    continue;
+                }
                 long remaining;
                 if (deadline == 0) {
-                    if (SPINS > 0 && !wait.isZero()) {
-                        int seen = readyEvents;
-                        lock.unlock();
-                        try {
-                            spinWhile(seen);
-                        } finally {
-                            lock.lockInterruptibly();
-                        }
-                        if (!fresh.isEmpty() || !returned.isEmpty()) continue;
-                    }
                     remaining = wait.toNanos();
                     deadline = System.nanoTime() + remaining;
                 } else {
@@ -246,9 +326,9 @@ final class MemQueue implements QueueChannel {
                 }
                 if (remaining <= 0) return List.of();
                 if (nextTimer > 0) remaining = Math.min(remaining, TimeUnit.MILLISECONDS.toNanos(Math.max(1, nextTimer - now)));
-                waitingReceivers++;
+                waitingReceivers++; // before looking at the intake again: a sender either sees us or we see it
                 try {
-                    available.awaitNanos(remaining);
+                    if (intakeTail.get() == intakeHead) available.awaitNanos(remaining);
                 } finally {
                     waitingReceivers--;
                 }
@@ -259,22 +339,26 @@ final class MemQueue implements QueueChannel {
     }
 
     private List<Delivery> take(int max, long leaseUntil) {
-        List<Delivery> out = new ArrayList<>(Math.min(max, 16));
-        while (out.size() < max) {
-            Entry e;
+        int n = Math.min(max, fresh.size() + returned.size());
+        Lease lease = new Lease(nextLease++, n);
+        List<Delivery> out = new ArrayList<>(n);
+        long bytes = 0;
+        for (int i = 0; i < n; i++) {
             Entry f = fresh.peekFirst();
             Entry r = returned.peek();
-            if (f == null && r == null) break;
-            if (r == null || (f != null && f.seq < r.seq)) e = fresh.pollFirst();
-            else e = returned.poll();
-            leaveWaiting(e);
+            Entry e = (r == null || (f != null && f.seq < r.seq)) ? fresh.pollFirst() : returned.poll();
+            bytes += e.envelope.payload().length;
             e.attempts++;
             if (e.attempts > 1) redelivered++;
-            e.token = nextToken++;
+            e.token = (lease.id << INDEX_BITS) | i;
             e.leaseUntil = leaseUntil;
-            inFlight.put(e.token, e);
+            lease.entries[i] = e;
             out.add(new Delivery(e.envelope, e.token, e.attempts, e.seq));
         }
+        lease.open = n;
+        leases.put(lease.id, lease);
+        inFlight += n;
+        given.add(n, bytes);
         if (waitingSenders > 0) space.signalAll();
         if (!fresh.isEmpty() || !returned.isEmpty()) signalReceiver(); // let another receiver take the rest
         return out;
@@ -288,22 +372,74 @@ final class MemQueue implements QueueChannel {
             moved = true;
         }
         long next = delayed.isEmpty() ? 0 : delayed.peek().dueAt;
-        if (!inFlight.isEmpty()) {
+        if (inFlight > 0) {
             if (now - lastLeaseScan >= LEASE_SCAN_MILLIS) {
                 lastLeaseScan = now;
-                int before = inFlight.size();
-                inFlight.removeIf(e -> e.leaseUntil <= now, e -> {
-                    e.token = 0;
-                    enterWaiting(e);
-                    returned.add(e);
+                int before = inFlight;
+                leases.removeIf(l -> expire(l, now), l -> {
+                    if (l == lastLease) lastLease = null;
                 });
-                moved |= inFlight.size() != before;
+                moved |= inFlight != before;
             }
-            long scan = lastLeaseScan + LEASE_SCAN_MILLIS;
-            if (!inFlight.isEmpty()) next = next == 0 ? scan : Math.min(next, scan);
+            if (inFlight > 0) {
+                long scan = lastLeaseScan + LEASE_SCAN_MILLIS;
+                next = next == 0 ? scan : Math.min(next, scan);
+            }
         }
         if (moved) signalReceiver();
         return next;
+    }
+
+    /** Returns the lease's expired entries to ready; true when the lease has none left. */
+    private boolean expire(Lease lease, long now) {
+        for (int i = 0; i < lease.entries.length; i++) {
+            Entry e = lease.entries[i];
+            if (e != null && e.leaseUntil <= now) {
+                lease.entries[i] = null;
+                lease.open--;
+                inFlight--;
+                e.token = 0;
+                enterWaiting(e);
+                returned.add(e);
+            }
+        }
+        return lease.open == 0;
+    }
+
+    /** Removes the entry {@code token} names from its lease; null if the token is stale. */
+    private Entry takeBack(long token) {
+        Lease lease = lease(token >>> INDEX_BITS);
+        if (lease == null) return null;
+        int index = (int) (token & (MAX_BATCH - 1));
+        if (index >= lease.entries.length) return null;
+        Entry e = lease.entries[index];
+        if (e == null || e.token != token) return null;
+        lease.entries[index] = null;
+        if (--lease.open == 0) {
+            leases.remove(lease.id);
+            lastLease = null;
+        }
+        inFlight--;
+        e.token = 0;
+        return e;
+    }
+
+    /** The lease with this id; the last one looked up is remembered, as a batch's acks come together. */
+    private Lease lease(long id) {
+        Lease last = lastLease;
+        if (last != null && last.id == id) return last;
+        Lease found = leases.get(id);
+        if (found != null) lastLease = found;
+        return found;
+    }
+
+    private Entry leased(long token) {
+        Lease lease = lease(token >>> INDEX_BITS);
+        if (lease == null) return null;
+        int index = (int) (token & (MAX_BATCH - 1));
+        if (index >= lease.entries.length) return null;
+        Entry e = lease.entries[index];
+        return e != null && e.token == token ? e : null;
     }
 
     @Override
@@ -327,7 +463,7 @@ final class MemQueue implements QueueChannel {
     }
 
     private void settle(long token) {
-        Entry e = inFlight.remove(token);
+        Entry e = takeBack(token);
         if (e == null) return;
         acked++;
         releaseKey(e);
@@ -337,15 +473,13 @@ final class MemQueue implements QueueChannel {
     public void nack(long token, Duration delay) {
         lock.lock();
         try {
-            Entry e = inFlight.remove(token);
+            Entry e = takeBack(token);
             if (e == null) return;
-            e.token = 0;
             enterWaiting(e);
-            long now = System.currentTimeMillis();
             if (delay.isZero() || delay.isNegative()) {
                 returned.add(e);
             } else {
-                e.dueAt = now + delay.toMillis();
+                e.dueAt = CoarseClock.millis() + delay.toMillis();
                 delayed.add(e);
             }
             signalReceiver();
@@ -358,9 +492,8 @@ final class MemQueue implements QueueChannel {
     public void release(long token) {
         lock.lock();
         try {
-            Entry e = inFlight.remove(token);
+            Entry e = takeBack(token);
             if (e == null) return;
-            e.token = 0;
             e.attempts--;
             enterWaiting(e);
             returned.add(e);
@@ -374,9 +507,9 @@ final class MemQueue implements QueueChannel {
     public boolean extend(long token, Duration lease) {
         lock.lock();
         try {
-            Entry e = inFlight.get(token);
+            Entry e = leased(token);
             if (e == null) return false;
-            e.leaseUntil = System.currentTimeMillis() + lease.toMillis();
+            e.leaseUntil = CoarseClock.millis() + lease.toMillis();
             return true;
         } finally {
             lock.unlock();
@@ -387,7 +520,8 @@ final class MemQueue implements QueueChannel {
     public QueueStats stats() {
         lock.lock();
         try {
-            return new QueueStats(waitingCount, inFlight.size(), sent, acked, redelivered, dropped, rejected, duplicates);
+            absorb();
+            return new QueueStats(waitingCount(), inFlight, sent, acked, redelivered, dropped, rejected, duplicates);
         } finally {
             lock.unlock();
         }
@@ -409,16 +543,6 @@ final class MemQueue implements QueueChannel {
         if (waitingReceivers > 0) available.signal();
     }
 
-    /**
-     * Busy-waits briefly, without the lock, for a message to become ready: a hand-off that arrives
-     * within microseconds then costs no park and unpark on either side.
-     */
-    private void spinWhile(int seen) {
-        for (int i = 0; i < SPINS && readyEvents == seen && !closed; i++) {
-            Thread.onSpinWait();
-        }
-    }
-
     private void ensureOpen() {
         if (closed) throw new BatonClosedException("queue '" + name + "' is closed: its backend was closed");
     }
@@ -435,7 +559,7 @@ final class MemQueue implements QueueChannel {
         }
         if (waiting.isEmpty()) parked.remove(key);
         keyOwners.put(key, next);
-        if (next.deliverAt > System.currentTimeMillis()) {
+        if (next.deliverAt > 0 && next.deliverAt > CoarseClock.millis()) {
             next.dueAt = next.deliverAt;
             delayed.add(next);
         } else {
@@ -444,29 +568,46 @@ final class MemQueue implements QueueChannel {
         }
     }
 
+    private long waitingCount() {
+        return intakeTail.get().appendedCount - given.count();
+    }
+
     private void leaveWaiting(Entry e) {
-        waitingCount--;
-        waitingBytes -= e.envelope.payload().length;
+        given.add(1, e.envelope.payload().length);
+        if (waitingSenders > 0) space.signalAll();
     }
 
     private void enterWaiting(Entry e) {
-        waitingCount++;
-        waitingBytes += e.envelope.payload().length;
+        given.add(-1, -e.envelope.payload().length);
     }
 
-    /** One stored message; mutable, guarded by the queue's lock. */
+    /** One receive's deliveries; an entry leaves it when acked, nacked, released or expired. */
+    private static final class Lease {
+        final long id;
+        final Entry[] entries;
+        int open;
+
+        Lease(long id, int size) {
+            this.id = id;
+            this.entries = new Entry[size];
+        }
+    }
+
+    /** One stored message; mutable, guarded by the queue's lock except {@link #next}. */
     private static final class Entry {
         final Envelope envelope;
-        final long seq;
         final long deliverAt;
+        volatile Entry next; // intake link
+        long appendedCount; // running totals up to this entry, set before it is published
+        long appendedBytes;
+        long seq;
         long dueAt;
         int attempts;
         long token;
         long leaseUntil;
 
-        Entry(Envelope envelope, long seq, long deliverAt) {
+        Entry(Envelope envelope, long deliverAt) {
             this.envelope = envelope;
-            this.seq = seq;
             this.deliverAt = deliverAt;
         }
     }
