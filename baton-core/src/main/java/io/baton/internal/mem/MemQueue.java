@@ -298,7 +298,7 @@ final class MemQueue implements QueueChannel {
         if (max < 1) throw new IllegalArgumentException("max must be at least 1: " + max);
         long deadline = 0; // set on the first wait: the clock costs tens of ns
         boolean spun = SPINS == 0 || wait.isZero();
-        lock.lockInterruptibly();
+        lock.lock(); // held briefly by anyone; the wait below is the interruptible part
         try {
             while (true) {
                 ensureOpen();
@@ -311,9 +311,11 @@ final class MemQueue implements QueueChannel {
                     spun = true;
                     lock.unlock();
                     try {
-                        for (int i = 0; i < SPINS && intakeTail.get() == intakeHead && !closed; i++) Thread.onSpinWait();
+                        // watch the link a sender writes once, not the tail every sender contends on
+                        Entry last = intakeHead;
+                        for (int i = 0; i < SPINS && last.next == null && !closed; i++) Thread.onSpinWait();
                     } finally {
-                        lock.lockInterruptibly();
+                        lock.lock();
                     }
                     continue;
                 }
