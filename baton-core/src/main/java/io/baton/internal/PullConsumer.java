@@ -16,15 +16,17 @@ import org.slf4j.LoggerFactory;
  * deliveries from the source and running the handler on them. Returning acks, throwing nacks
  * through the {@link Settlement} (retry, then dead letter).
  *
- * <p>A single worker pulls small batches (fewer trips to the source); before running the handler
- * on a batch's later message it renews that message's lease if a third of it has gone. Several
+ * <p>A single worker pulls batches sized to about 0.2 ms of handler work (fewer trips to the
+ * source for fast handlers, no hoarding by slow ones); before running the handler on a batch's
+ * later message it renews that message's lease if a third of it has gone. Several
  * workers take one message at a time, so keys spread over them. Stopping: workers finish the
  * message in hand and release the rest of their batch unprocessed.
  */
 final class PullConsumer<T> extends Function {
     private static final Logger log = LoggerFactory.getLogger(PullConsumer.class);
     private static final Duration POLL = Duration.ofSeconds(1); // idle workers are woken by a stop
-    private static final int BATCH = 256;
+    private static final int MAX_BATCH = 256;
+    private static final long BATCH_WORK_NANOS = 200_000;
 
     private final Settlement settlement;
     private final Codec codec;
@@ -55,15 +57,16 @@ final class PullConsumer<T> extends Function {
 
     PullConsumer<T> start() {
         int concurrency = settlement.options().concurrency();
-        int batch = concurrency == 1 ? BATCH : 1;
-        workers.start("baton-consume-" + settlement.source().name(), concurrency, slot -> work(slot, batch));
+        int maxBatch = concurrency == 1 ? MAX_BATCH : 1;
+        workers.start("baton-consume-" + settlement.source().name(), concurrency, slot -> work(slot, maxBatch));
         return this;
     }
 
-    private void work(WorkerPool.Slot slot, int batchSize) {
+    private void work(WorkerPool.Slot slot, int maxBatch) {
         Duration lease = settlement.options().ackTimeout();
         long renewAfter = lease.toNanos() / 3;
-        long[] acks = new long[batchSize];
+        long[] acks = new long[maxBatch];
+        int batchSize = 1; // grows while handlers are fast; see nextBatchSize
         while (slot.idle()) {
             List<Delivery> batch;
             try {
@@ -97,7 +100,18 @@ final class PullConsumer<T> extends Function {
             }
             if (acked > 0) settlement.source().ack(acks, acked); // end of batch: one trip for all acks
             if (stopping) return;
+            if (maxBatch > 1 && !batch.isEmpty()) batchSize = nextBatchSize(batch.size(), System.nanoTime() - receivedAt, maxBatch);
         }
+    }
+
+    /**
+     * How many messages to take next: about {@link #BATCH_WORK_NANOS} of handler work. Fast handlers
+     * get big batches (few trips to the source); slow ones take one at a time, so that competing
+     * consumers and group members share the work instead of one prefetching it all.
+     */
+    static int nextBatchSize(int processed, long elapsedNanos, int maxBatch) {
+        long perMessage = Math.max(1, elapsedNanos / processed);
+        return (int) Math.max(1, Math.min(maxBatch, BATCH_WORK_NANOS / perMessage));
     }
 
     /** Runs the handler; true if the message is to be acked with the batch. */
