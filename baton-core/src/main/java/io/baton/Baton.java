@@ -81,7 +81,10 @@ public interface Baton extends AutoCloseable {
      *
      * @throws NoRespondersException at once if nothing serves the subject
      * @throws DeadlineExceededException if no reply came before the deadline
-     * @throws RemoteException if the remote handler threw
+     * @throws RemoteException if the remote handler threw (a reply over the payload limit arrives
+     *         as one with remote type {@link PayloadTooLargeException})
+     * @throws PayloadTooLargeException if the request encodes to more than {@link ConnectOptions#maxPayloadBytes()}
+     * @throws CodecException if the request cannot be encoded or the reply decoded
      */
     <R> R call(String subject, Object request, Class<R> responseType);
 

@@ -3,8 +3,8 @@ package io.baton;
 import java.time.Duration;
 
 /**
- * Settings of one connection: the body {@link Codec}, the default RPC deadline and how long
- * {@link Baton#close()} waits for running handlers. Immutable; build with {@link #builder()}.
+ * Settings of one connection: the body {@link Codec}, the largest body, the default RPC deadline
+ * and how long {@link Baton#close()} waits for running handlers. Immutable; build with {@link #builder()}.
  */
 public final class ConnectOptions {
     private static final ConnectOptions DEFAULTS = builder().build();
@@ -12,8 +12,10 @@ public final class ConnectOptions {
     private final Codec codec;
     private final Duration callTimeout;
     private final Duration shutdownTimeout;
+    private final int maxPayloadBytes;
 
     private ConnectOptions(Builder b) {
+        this.maxPayloadBytes = b.maxPayloadBytes;
         this.codec = b.codec;
         this.callTimeout = b.callTimeout;
         this.shutdownTimeout = b.shutdownTimeout;
@@ -32,7 +34,11 @@ public final class ConnectOptions {
     /** Longest {@link Baton#close()} and {@link Subscription#close()} wait for running handlers; default 10 s. */
     public Duration shutdownTimeout() { return shutdownTimeout; }
 
+    /** Largest encoded body sent, published, called or replied; default 1 MiB (as NATS and the Baton server). */
+    public int maxPayloadBytes() { return maxPayloadBytes; }
+
     public static final class Builder {
+        private int maxPayloadBytes = 1 << 20;
         private Codec codec = Codec.json();
         private Duration callTimeout = Duration.ofSeconds(5);
         private Duration shutdownTimeout = Duration.ofSeconds(10);
@@ -48,6 +54,12 @@ public final class ConnectOptions {
         }
 
         public Builder shutdownTimeout(Duration timeout) { this.shutdownTimeout = java.util.Objects.requireNonNull(timeout, "shutdownTimeout"); return this; }
+
+        public Builder maxPayloadBytes(int maxPayloadBytes) {
+            if (maxPayloadBytes < 1) throw new IllegalArgumentException("maxPayloadBytes must be at least 1: " + maxPayloadBytes);
+            this.maxPayloadBytes = maxPayloadBytes;
+            return this;
+        }
 
         public ConnectOptions build() { return new ConnectOptions(this); }
     }

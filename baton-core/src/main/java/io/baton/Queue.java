@@ -33,6 +33,7 @@ public interface Queue<T> {
      * @throws QueueFullException if the queue is full and its overflow policy is {@code REJECT}
      *         (or {@code BLOCK} waited longer than {@link QueueOptions#blockTimeout()})
      * @throws CodecException if the body cannot be encoded
+     * @throws PayloadTooLargeException if it encodes to more than {@link ConnectOptions#maxPayloadBytes()}
      * @throws NullPointerException if {@code body} is null
      */
     void send(T body);

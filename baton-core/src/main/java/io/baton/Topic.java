@@ -26,6 +26,7 @@ public interface Topic<T> {
      *
      * @throws InvalidNameException if this topic's subject is a pattern
      * @throws CodecException if the body cannot be encoded
+     * @throws PayloadTooLargeException if it encodes to more than {@link ConnectOptions#maxPayloadBytes()}
      * @throws NullPointerException if {@code body} is null
      */
     void publish(T body);

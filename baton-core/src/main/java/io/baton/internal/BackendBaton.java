@@ -3,6 +3,7 @@ package io.baton.internal;
 import io.baton.Baton;
 import io.baton.BatonClosedException;
 import io.baton.CallOptions;
+import io.baton.Codec;
 import io.baton.ConnectOptions;
 import io.baton.Queue;
 import io.baton.QueueOptions;
@@ -32,6 +33,7 @@ public final class BackendBaton implements Baton {
     private final ConnectOptions options;
     private final FunctionRuntime runtime;
     private final RpcClient rpcClient;
+    private final Codec codec;
     private final AtomicLong slowConsumersCutOff = new AtomicLong();
     private volatile boolean closed;
 
@@ -39,7 +41,8 @@ public final class BackendBaton implements Baton {
         this.backend = backend;
         this.options = options;
         this.runtime = new FunctionRuntime(options.shutdownTimeout());
-        this.rpcClient = new RpcClient(backend.rpc(), options.codec(), options.callTimeout());
+        this.codec = new BoundedCodec(options.codec(), options.maxPayloadBytes());
+        this.rpcClient = new RpcClient(backend.rpc(), codec, options.callTimeout());
     }
 
     /** Finds the backend for {@code url}'s scheme through {@link ServiceLoader} and opens it. */
@@ -71,14 +74,14 @@ public final class BackendBaton implements Baton {
         Subjects.checkQueueName(name);
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(queueOptions, "options");
-        return new TypedQueue<>(backend.queue(name, queueOptions), backend, options.codec(), type, runtime);
+        return new TypedQueue<>(backend.queue(name, queueOptions), backend, codec, type, runtime);
     }
 
     @Override
     public <T> Topic<T> topic(String subject, Class<T> type) {
         ensureOpen();
         Objects.requireNonNull(type, "type");
-        return new TypedTopic<>(subject, backend, options.codec(), type, runtime, slowConsumersCutOff::incrementAndGet);
+        return new TypedTopic<>(subject, backend, codec, type, runtime, slowConsumersCutOff::incrementAndGet);
     }
 
     @Override
@@ -92,7 +95,6 @@ public final class BackendBaton implements Baton {
         Subjects.checkSubject(subject);
         Objects.requireNonNull(requestType, "requestType");
         Objects.requireNonNull(handler, "handler");
-        var codec = options.codec();
         RpcServer.Invocation invocation = request -> {
             String operation = request.headers().get(io.baton.Headers.RPC_OPERATION);
             if (operation != null) {
@@ -111,7 +113,8 @@ public final class BackendBaton implements Baton {
     }
 
     private Subscription serveInvocation(String subject, int concurrency, RpcServer.Invocation invocation) {
-        return runtime.launch(new RpcServer(runtime, subject, concurrency, options.callTimeout(), invocation), s -> s.start(backend.rpc()));
+        return runtime.launch(new RpcServer(runtime, subject, concurrency, options.callTimeout(),
+                !backend.capabilities().contains(Capability.RPC_CANCELLATION), invocation), s -> s.start(backend.rpc()));
     }
 
     @Override
@@ -121,7 +124,8 @@ public final class BackendBaton implements Baton {
 
     @Override
     public <R> R call(String subject, Object request, Class<R> responseType, CallOptions callOptions) {
-        return RpcClient.await(callAsync(subject, request, responseType, callOptions));
+        byte[] payload = encodeRequest(subject, request, responseType, callOptions);
+        return rpcClient.call(subject, payload, Map.of(), callOptions, bytes -> codec.decode(bytes, responseType));
     }
 
     @Override
@@ -131,13 +135,18 @@ public final class BackendBaton implements Baton {
 
     @Override
     public <R> CompletableFuture<R> callAsync(String subject, Object request, Class<R> responseType, CallOptions callOptions) {
+        byte[] payload = encodeRequest(subject, request, responseType, callOptions);
+        return rpcClient.callAsync(subject, payload, Map.of(), callOptions, bytes -> codec.decode(bytes, responseType));
+    }
+
+    /** Checks a call's arguments and encodes its request; bad arguments throw here, not in a future. */
+    private byte[] encodeRequest(String subject, Object request, Class<?> responseType, CallOptions callOptions) {
         ensureOpen();
         Subjects.checkSubject(subject);
         Objects.requireNonNull(request, () -> "request to '" + subject + "' must not be null");
         Objects.requireNonNull(responseType, "responseType");
-        TypedQueue.checkHeaders(callOptions.headers());
-        byte[] payload = options.codec().encode(request);
-        return rpcClient.request(subject, payload, Map.of(), callOptions, bytes -> options.codec().decode(bytes, responseType));
+        if (!callOptions.headers().isEmpty()) TypedQueue.checkHeaders(callOptions.headers());
+        return codec.encode(request);
     }
 
     @Override
@@ -146,7 +155,7 @@ public final class BackendBaton implements Baton {
         Objects.requireNonNull(implementation, "implementation");
         String subject = InterfaceRpc.subjectOf(api);
         Subjects.checkSubject(subject);
-        return serveInvocation(subject, ServeOptions.defaults().concurrency(), InterfaceRpc.dispatcher(api, implementation, options.codec()));
+        return serveInvocation(subject, ServeOptions.defaults().concurrency(), InterfaceRpc.dispatcher(api, implementation, codec));
     }
 
     @Override

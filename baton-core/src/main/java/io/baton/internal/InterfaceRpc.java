@@ -134,8 +134,8 @@ final class InterfaceRpc {
             String op = operationOf(method);
             if (!ops.containsKey(op)) throw new UnsupportedOperationException(op);
             byte[] payload = packArguments(client.codec(), args);
-            Object result = RpcClient.await(client.request(subject, payload, Map.of(Headers.RPC_OPERATION, op),
-                    CallOptions.defaults(), client.decoderFor(method.getGenericReturnType())));
+            Object result = client.call(subject, payload, Map.of(Headers.RPC_OPERATION, op),
+                    CallOptions.defaults(), client.decoderFor(method.getGenericReturnType()));
             if (result == null && method.getReturnType().isPrimitive() && method.getReturnType() != void.class) {
                 throw new CodecException("'" + subject + "' returned null for " + op + ", whose type is " + method.getReturnType(), null);
             }

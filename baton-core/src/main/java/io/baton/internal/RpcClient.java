@@ -41,30 +41,71 @@ final class RpcClient {
 
     Codec codec() { return codec; }
 
-    /** Sends already-encoded bytes and decodes the reply with {@code decode}. */
-    <R> CompletableFuture<R> request(String subject, byte[] payload, Map<String, String> extraHeaders, CallOptions options,
-                                     Function<byte[], R> decode) {
+    /** A request ready to go: its envelope and its deadline. */
+    private record Prepared(Envelope request, Duration timeout) {}
+
+    /**
+     * The call's deadline (its own, capped by the current {@link Context}'s remaining budget) and
+     * its envelope.
+     *
+     * @throws DeadlineExceededException if the call being served has no budget left
+     */
+    private Prepared prepare(String subject, byte[] payload, Map<String, String> extraHeaders, CallOptions options) {
         Duration timeout = options.timeout() != null ? options.timeout() : defaultTimeout;
         Context current = Context.current();
         if (current != null) {
             Duration remaining = current.remaining();
             if (remaining.compareTo(timeout) < 0) timeout = remaining;
             if (current.isCancelled() && !timeout.isNegative() && !timeout.isZero()) {
-                return CompletableFuture.failedFuture(new DeadlineExceededException(
-                        "the call being served was cancelled; '" + subject + "' was not called"));
+                throw new DeadlineExceededException("the call being served was cancelled; '" + subject + "' was not called");
             }
         }
         if (timeout.isNegative() || timeout.isZero()) {
-            return CompletableFuture.failedFuture(new DeadlineExceededException(
-                    "the deadline of the call being served has passed; '" + subject + "' was not called"));
+            throw new DeadlineExceededException("the deadline of the call being served has passed; '" + subject + "' was not called");
         }
         Map<String, String> headers = new HashMap<>(options.headers());
         headers.putAll(extraHeaders);
         headers.put(Headers.RPC_TIMEOUT_MS, Long.toString(timeout.toMillis()));
-        Envelope request = new Envelope(subject, null, null, Map.copyOf(headers), payload, System.currentTimeMillis());
+        return new Prepared(new Envelope(subject, null, null, Map.copyOf(headers), payload, CoarseClock.millis()), timeout);
+    }
 
-        long millis = timeout.toMillis();
-        CompletableFuture<Envelope> raw = rpc.request(request, timeout).orTimeout(millis, TimeUnit.MILLISECONDS);
+    /**
+     * Calls and waits on this thread: the wait itself is the deadline, so no timer is armed. An
+     * interrupt or the deadline cancels the request, which cancels the server side.
+     */
+    <R> R call(String subject, byte[] payload, Map<String, String> extraHeaders, CallOptions options, Function<byte[], R> decode) {
+        Prepared prepared = prepare(subject, payload, extraHeaders, options);
+        long millis = prepared.timeout().toMillis();
+        CompletableFuture<Envelope> raw = rpc.request(prepared.request(), prepared.timeout());
+        Envelope reply;
+        try {
+            reply = raw.get(millis, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            raw.cancel(true);
+            throw new DeadlineExceededException("no reply from '" + subject + "' within " + millis + " ms");
+        } catch (InterruptedException e) {
+            raw.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new BatonException("interrupted while waiting for a reply from '" + subject + "'", e);
+        } catch (ExecutionException e) {
+            Throwable t = translate(subject, millis, e.getCause());
+            if (t instanceof RuntimeException re) throw re;
+            throw new BatonException("call to '" + subject + "' failed: " + t, t);
+        }
+        return decodeReply(subject, reply, decode);
+    }
+
+    /** Calls without blocking: a timer enforces the deadline; cancelling the result cancels the server side. */
+    <R> CompletableFuture<R> callAsync(String subject, byte[] payload, Map<String, String> extraHeaders, CallOptions options,
+                                       Function<byte[], R> decode) {
+        Prepared prepared;
+        try {
+            prepared = prepare(subject, payload, extraHeaders, options);
+        } catch (DeadlineExceededException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        long millis = prepared.timeout().toMillis();
+        CompletableFuture<Envelope> raw = rpc.request(prepared.request(), prepared.timeout()).orTimeout(millis, TimeUnit.MILLISECONDS);
         CompletableFuture<R> result = raw.handle((reply, error) -> {
             if (error != null) throw new CompletionException(translate(subject, millis, error));
             return decodeReply(subject, reply, decode);

@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -20,7 +21,8 @@ import org.slf4j.LoggerFactory;
  * Serves one RPC subject: each request runs on its own virtual thread, at most
  * {@code concurrency} at once, inside a {@link Context} carrying the caller's deadline. Work whose
  * deadline has passed is not started; a caller that gives up cancels the context and interrupts
- * the handler. Replies and errors are encoded here, so every backend answers the same way.
+ * the handler (on backends without {@link io.baton.spi.Capability#RPC_CANCELLATION}, a timer does
+ * that at the deadline). Replies and errors are encoded here, so every backend answers the same way.
  */
 final class RpcServer extends Function implements RpcChannel.RequestHandler {
     private static final Logger log = LoggerFactory.getLogger(RpcServer.class);
@@ -51,11 +53,14 @@ final class RpcServer extends Function implements RpcChannel.RequestHandler {
     private final Invocation invocation;
     private final Semaphore permits;
     private final Duration defaultBudget;
+    private final boolean deadlineTimer;
     private final Set<Thread> running = ConcurrentHashMap.newKeySet();
     private volatile AutoCloseable registration;
 
-    RpcServer(FunctionRuntime runtime, String subject, int concurrency, Duration defaultBudget, Invocation invocation) {
+    RpcServer(FunctionRuntime runtime, String subject, int concurrency, Duration defaultBudget, boolean deadlineTimer,
+              Invocation invocation) {
         super(runtime);
+        this.deadlineTimer = deadlineTimer;
         this.subject = subject;
         this.invocation = invocation;
         this.permits = new Semaphore(concurrency);
@@ -91,10 +96,11 @@ final class RpcServer extends Function implements RpcChannel.RequestHandler {
         Thread me = Thread.currentThread();
         Context context = new Context(subject, deadline, request.headers());
         AtomicBoolean inHandler = new AtomicBoolean();
-        reply.onCancel(() -> {
+        Runnable cancel = () -> {
             context.cancel();
             if (inHandler.get()) me.interrupt();
-        });
+        };
+        reply.onCancel(cancel);
         boolean acquired = false;
         running.add(me);
         try {
@@ -106,6 +112,11 @@ final class RpcServer extends Function implements RpcChannel.RequestHandler {
                 return;
             }
             Reply result;
+            if (deadlineTimer) {
+                // this backend does not carry the caller's cancel: the deadline is enforced here
+                long left = Math.max(1, Duration.between(Instant.now(), deadline).toMillis());
+                CompletableFuture.delayedExecutor(left, TimeUnit.MILLISECONDS).execute(cancel);
+            }
             inHandler.set(true);
             try {
                 result = invokeIn(context, request);

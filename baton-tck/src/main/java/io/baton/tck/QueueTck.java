@@ -11,6 +11,7 @@ import io.baton.Headers;
 import io.baton.InvalidNameException;
 import io.baton.Message;
 import io.baton.Overflow;
+import io.baton.PayloadTooLargeException;
 import io.baton.Queue;
 import io.baton.QueueFullException;
 import io.baton.QueueOptions;
@@ -125,6 +126,25 @@ public abstract class QueueTck extends BackendTck {
 
         assertThatThrownBy(() -> queue.send(null)).isInstanceOf(NullPointerException.class);
         assertThatThrownBy(() -> queue.send(null, SendOptions.defaults())).isInstanceOf(NullPointerException.class);
+        assertThat(queue.receive(Duration.ofMillis(100))).isEmpty();
+    }
+
+    @Test
+    public void send_bodyOverThePayloadLimit_throwsPayloadTooLargeException_andStoresNothing() {
+        int limit = connectOptions().maxPayloadBytes();
+        Queue<byte[]> queue = baton.queue(queueName(), byte[].class);
+
+        assertThatThrownBy(() -> queue.send(new byte[limit + 1]))
+                .isInstanceOf(PayloadTooLargeException.class)
+                .hasMessageContaining(Integer.toString(limit + 1))
+                .hasMessageContaining(Integer.toString(limit));
+        assertThatThrownBy(() -> queue.sendAsync(new byte[limit + 1])) // a bad argument: thrown, not a failed future
+                .isInstanceOf(PayloadTooLargeException.class);
+        queue.send(new byte[limit]); // exactly at the limit is fine
+
+        Message<byte[]> m = receiveOne(queue);
+        assertThat(m.body()).hasSize(limit);
+        m.ack();
         assertThat(queue.receive(Duration.ofMillis(100))).isEmpty();
     }
 

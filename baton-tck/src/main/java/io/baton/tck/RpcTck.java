@@ -9,6 +9,7 @@ import io.baton.Context;
 import io.baton.DeadlineExceededException;
 import io.baton.InvalidNameException;
 import io.baton.NoRespondersException;
+import io.baton.PayloadTooLargeException;
 import io.baton.RemoteException;
 import io.baton.ServeOptions;
 import io.baton.Subscription;
@@ -208,6 +209,20 @@ public abstract class RpcTck extends BackendTck {
         assertThat(server.isActive()).isFalse();
         assertThatThrownBy(() -> baton.call(subject, "x", String.class, CallOptions.timeout(Duration.ofSeconds(30))))
                 .isInstanceOf(NoRespondersException.class);
+    }
+
+    @Test
+    public void call_requestOrReplyOverThePayloadLimit_failsWithATypedError() {
+        int limit = connectOptions().maxPayloadBytes();
+        String subject = subject();
+        baton.serve(subject, Integer.class, size -> new byte[size]);
+
+        assertThatThrownBy(() -> baton.call(subject, new byte[limit + 1], byte[].class))
+                .isInstanceOf(PayloadTooLargeException.class);
+        assertThat(catchThrowable(() -> baton.call(subject, limit + 1, byte[].class)))
+                .isInstanceOfSatisfying(RemoteException.class,
+                        e -> assertThat(e.remoteType()).isEqualTo(PayloadTooLargeException.class.getName()));
+        assertThat(baton.call(subject, 16, byte[].class)).hasSize(16);
     }
 
     @Test
