@@ -124,7 +124,13 @@ final class RpcServer extends Function implements RpcChannel.RequestHandler {
                 inHandler.set(false);
                 Thread.interrupted(); // a cancel that came late must not leak into the next work
             }
-            reply.send(new Envelope(request.subject(), null, null, result.headers(), result.payload(), System.currentTimeMillis()));
+            if (context.isCancelled()) {
+                // past the deadline or given up by the caller: a late result must not pass for a timely one
+                reply.send(error(request, "deadline", "io.baton.DeadlineExceededException",
+                        "'" + subject + "' finished after its deadline or after its caller gave up"));
+                return;
+            }
+            reply.send(new Envelope(request.subject(), null, null, result.headers(), result.payload(), CoarseClock.millis()));
         } catch (Failure f) {
             reply.send(error(request, f.kind, f.kind.equals("decode") ? "io.baton.CodecException" : "io.baton.UnknownOperationException", f.getMessage()));
         } catch (Throwable t) {
@@ -149,7 +155,7 @@ final class RpcServer extends Function implements RpcChannel.RequestHandler {
         headers.put(Headers.RPC_ERROR_TYPE, type);
         if (message != null) headers.put(Headers.RPC_ERROR_MESSAGE, message);
         if (kind != null) headers.put(Headers.RPC_ERROR_KIND, kind);
-        return new Envelope(request.subject(), null, null, Map.copyOf(headers), new byte[0], System.currentTimeMillis());
+        return new Envelope(request.subject(), null, null, Map.copyOf(headers), new byte[0], CoarseClock.millis());
     }
 
     @Override
