@@ -20,7 +20,6 @@ import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -63,7 +62,7 @@ final class MemQueue implements QueueChannel {
     private final Condition space = lock.newCondition();
 
     // intake (lock-free for senders); the consumer end is only touched under the lock
-    private final AtomicReference<Entry> intakeTail;
+    private final PaddedReference<Entry> intakeTail;
     private volatile Entry intakeHead;
     /** Messages and bytes receivers took out of waiting (under the lock); waiting = appended - given. */
     private final PaddedCounter given = new PaddedCounter();
@@ -91,7 +90,7 @@ final class MemQueue implements QueueChannel {
         this.name = name;
         this.options = options;
         Entry stub = new Entry(null, 0);
-        this.intakeTail = new AtomicReference<>(stub);
+        this.intakeTail = new PaddedReference<>(stub);
         this.intakeHead = stub;
     }
 
@@ -209,11 +208,9 @@ final class MemQueue implements QueueChannel {
         long now = 0;
         while (true) {
             Entry next = head.next;
-            if (next == null) {
-                if (intakeTail.get() == head) break;
-                Thread.onSpinWait(); // a sender swapped the tail but has not linked it yet
-                continue;
-            }
+            // Not reading the tail here keeps its line with the senders. An entry whose sender won the
+            // tail but has not linked it yet is absorbed next time (receive sees it at the tail).
+            if (next == null) break;
             head.next = null;
             head = next;
             if (now == 0 && (next.envelope.id() != null || next.deliverAt > 0)) now = CoarseClock.millis();
