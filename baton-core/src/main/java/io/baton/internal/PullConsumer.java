@@ -63,14 +63,32 @@ final class PullConsumer<T> extends Function {
     }
 
     private void work(WorkerPool.Slot slot, int maxBatch) {
+        long[] acks = new long[maxBatch];
+        int[] acked = {0};
+        try {
+            loop(slot, maxBatch, acks, acked);
+        } finally {
+            // acks still held for the next trip; acking twice is harmless (stale tokens do nothing)
+            if (acked[0] > 0) {
+                try {
+                    settlement.source().ack(acks, acked[0]);
+                } catch (RuntimeException e) {
+                    log.debug("final acks of '{}' not delivered; those messages will be redelivered", settlement.source().name(), e);
+                }
+            }
+        }
+    }
+
+    private void loop(WorkerPool.Slot slot, int maxBatch, long[] acks, int[] acked) {
         Duration lease = settlement.options().ackTimeout();
         long renewAfter = lease.toNanos() / 3;
-        long[] acks = new long[maxBatch];
         int batchSize = 1; // grows while handlers are fast; see nextBatchSize
         while (slot.idle()) {
             List<Delivery> batch;
             try {
-                batch = settlement.source().receive(batchSize, POLL, lease);
+                // the previous batch's acks travel with this receive: one trip for both
+                batch = settlement.source().ackAndReceive(acks, acked[0], batchSize, POLL, lease);
+                acked[0] = 0;
             } catch (InterruptedException e) {
                 if (slot.busy()) continue;
                 return;
@@ -83,7 +101,6 @@ final class PullConsumer<T> extends Function {
             }
             boolean stopping = !slot.busy();
             long receivedAt = System.nanoTime();
-            int acked = 0;
             boolean renewing = false;
             for (int i = 0; i < batch.size(); i++) {
                 Delivery d = batch.get(i);
@@ -96,9 +113,8 @@ final class PullConsumer<T> extends Function {
                     renewing = true;
                     settlement.source().extend(d.token(), lease);
                 }
-                if (process(d)) acks[acked++] = d.token();
+                if (process(d)) acks[acked[0]++] = d.token();
             }
-            if (acked > 0) settlement.source().ack(acks, acked); // end of batch: one trip for all acks
             if (stopping) return;
             if (maxBatch > 1 && !batch.isEmpty()) batchSize = nextBatchSize(batch.size(), System.nanoTime() - receivedAt, maxBatch);
         }

@@ -29,6 +29,17 @@ public interface DeliverySource {
         for (int i = 0; i < count; i++) ack(tokens[i]);
     }
 
+    /**
+     * Acknowledges {@code tokens[0..count)} and takes the next deliveries in one trip, as
+     * JetStream's ack-next does; a consumer calls it at the end of each batch. The acks are applied
+     * before any waiting, so they hold even if the wait is interrupted.
+     */
+    default List<Delivery> ackAndReceive(long[] tokens, int count, int max, Duration wait, Duration lease)
+            throws InterruptedException {
+        if (count > 0) ack(tokens, count);
+        return receive(max, wait, lease);
+    }
+
     /** Failed: deliver again after {@code delay}, with attempt + 1. A stale token does nothing. */
     void nack(long token, Duration delay);
 

@@ -63,7 +63,6 @@ final class MemQueue implements QueueChannel {
 
     // intake (lock-free for senders); the consumer end is only touched under the lock
     private final PaddedReference<Entry> intakeTail;
-    private volatile Entry intakeHead;
     /** Messages and bytes receivers took out of waiting (under the lock); waiting = appended - given. */
     private final PaddedCounter given = new PaddedCounter();
     private volatile int waitingReceivers;
@@ -78,20 +77,15 @@ final class MemQueue implements QueueChannel {
     private final Map<String, Entry> keyOwners = new HashMap<>();
     private final LongMap<Lease> leases = new LongMap<>();
     private final LinkedHashMap<String, Long> seenIds = new LinkedHashMap<>();
-    private int inFlight;
-    private Lease lastLease;
-    private int waitingSenders;
-    private long nextSeq = 1;
-    private long nextLease = 1;
-    private long lastLeaseScan;
-    private long sent, acked, redelivered, dropped, rejected, duplicates;
+    /** What receivers change on every trip, kept off the lines senders read (see {@link ReceiverState}). */
+    private final ReceiverState state;
 
     MemQueue(String name, QueueOptions options) {
         this.name = name;
         this.options = options;
         Entry stub = new Entry(null, 0);
         this.intakeTail = new PaddedReference<>(stub);
-        this.intakeHead = stub;
+        this.state = new ReceiverState(stub);
     }
 
     @Override
@@ -164,7 +158,7 @@ final class MemQueue implements QueueChannel {
             absorb();
             String id = e.envelope.id();
             if (id != null && isDuplicate(id, CoarseClock.millis())) {
-                duplicates++; // a retried send of a stored message is not refused for want of room
+                state.duplicates++; // a retried send of a stored message is not refused for want of room
                 return;
             }
             long blockNanos = options.blockTimeout().toNanos();
@@ -177,11 +171,11 @@ final class MemQueue implements QueueChannel {
                     }
                     case BLOCK -> {
                         if (blockNanos <= 0) throw full();
-                        waitingSenders++;
+                        state.waitingSenders++;
                         try {
                             blockNanos = space.awaitNanos(blockNanos);
                         } finally {
-                            waitingSenders--;
+                            state.waitingSenders--;
                         }
                     }
                 }
@@ -196,7 +190,7 @@ final class MemQueue implements QueueChannel {
     }
 
     private QueueFullException full() {
-        rejected++;
+        state.rejected++;
         return new QueueFullException("queue '" + name + "' is full (" + waitingCount() + " messages, " + (intakeTail.get().appendedBytes - given.bytes())
                 + " bytes waiting; limits " + options.maxLength() + " messages, " + options.maxBytes() + " bytes; overflow "
                 + options.overflow() + ")");
@@ -204,7 +198,7 @@ final class MemQueue implements QueueChannel {
 
     /** Moves everything in the intake into place, in send order. Called with the lock held. */
     private void absorb() {
-        Entry head = intakeHead;
+        Entry head = state.intakeHead;
         long now = 0;
         while (true) {
             Entry next = head.next;
@@ -216,21 +210,21 @@ final class MemQueue implements QueueChannel {
             if (now == 0 && (next.envelope.id() != null || next.deliverAt > 0)) now = CoarseClock.millis();
             place(next, now);
         }
-        intakeHead = head; // the last absorbed entry stays as the list's stub
+        state.intakeHead = head; // the last absorbed entry stays as the list's stub
     }
 
     private void place(Entry e, long now) {
-        if (e.seq == 0) e.seq = nextSeq++;
+        if (e.seq == 0) e.seq = state.nextSeq++;
         String id = e.envelope.id();
         if (id != null) {
             if (isDuplicate(id, now)) {
-                duplicates++;
+                state.duplicates++;
                 leaveWaiting(e);
                 return;
             }
             seenIds.put(id, now + options.dedupeWindow().toMillis());
         }
-        sent++;
+        state.sent++;
         String key = e.envelope.key();
         if (key != null) {
             if (keyOwners.containsKey(key)) {
@@ -286,17 +280,24 @@ final class MemQueue implements QueueChannel {
             releaseKey(victim);
         }
         leaveWaiting(victim);
-        dropped++;
+        state.dropped++;
         return true;
     }
 
     @Override
     public List<Delivery> receive(int max, Duration wait, Duration lease) throws InterruptedException {
+        return ackAndReceive(null, 0, max, wait, lease);
+    }
+
+    @Override
+    public List<Delivery> ackAndReceive(long[] tokens, int count, int max, Duration wait, Duration lease)
+            throws InterruptedException {
         if (max < 1) throw new IllegalArgumentException("max must be at least 1: " + max);
         long deadline = 0; // set on the first wait: the clock costs tens of ns
         boolean spun = SPINS == 0 || wait.isZero();
         lock.lock(); // held briefly by anyone; the wait below is the interruptible part
         try {
+            for (int i = 0; i < count; i++) settle(tokens[i]);
             while (true) {
                 ensureOpen();
                 absorb();
@@ -309,7 +310,7 @@ final class MemQueue implements QueueChannel {
                     lock.unlock();
                     try {
                         // watch the link a sender writes once, not the tail every sender contends on
-                        Entry last = intakeHead;
+                        Entry last = state.intakeHead;
                         for (int i = 0; i < SPINS && last.next == null && !closed; i++) Thread.onSpinWait();
                     } finally {
                         lock.lock();
@@ -327,7 +328,7 @@ final class MemQueue implements QueueChannel {
                 if (nextTimer > 0) remaining = Math.min(remaining, TimeUnit.MILLISECONDS.toNanos(Math.max(1, nextTimer - now)));
                 waitingReceivers++; // before looking at the intake again: a sender either sees us or we see it
                 try {
-                    if (intakeTail.get() == intakeHead) available.awaitNanos(remaining);
+                    if (intakeTail.get() == state.intakeHead) available.awaitNanos(remaining);
                 } finally {
                     waitingReceivers--;
                 }
@@ -339,7 +340,7 @@ final class MemQueue implements QueueChannel {
 
     private List<Delivery> take(int max, long leaseUntil) {
         int n = Math.min(max, fresh.size() + returned.size());
-        Lease lease = new Lease(nextLease++, n);
+        Lease lease = new Lease(state.nextLease++, n);
         List<Delivery> out = new ArrayList<>(n);
         long bytes = 0;
         for (int i = 0; i < n; i++) {
@@ -348,7 +349,7 @@ final class MemQueue implements QueueChannel {
             Entry e = (r == null || (f != null && f.seq < r.seq)) ? fresh.pollFirst() : returned.poll();
             bytes += e.envelope.payload().length;
             e.attempts++;
-            if (e.attempts > 1) redelivered++;
+            if (e.attempts > 1) state.redelivered++;
             e.token = (lease.id << INDEX_BITS) | i;
             e.leaseUntil = leaseUntil;
             lease.entries[i] = e;
@@ -356,9 +357,9 @@ final class MemQueue implements QueueChannel {
         }
         lease.open = n;
         leases.put(lease.id, lease);
-        inFlight += n;
+        state.inFlight += n;
         given.add(n, bytes);
-        if (waitingSenders > 0) space.signalAll();
+        if (state.waitingSenders > 0) space.signalAll();
         if (!fresh.isEmpty() || !returned.isEmpty()) signalReceiver(); // let another receiver take the rest
         return out;
     }
@@ -371,17 +372,17 @@ final class MemQueue implements QueueChannel {
             moved = true;
         }
         long next = delayed.isEmpty() ? 0 : delayed.peek().dueAt;
-        if (inFlight > 0) {
-            if (now - lastLeaseScan >= LEASE_SCAN_MILLIS) {
-                lastLeaseScan = now;
-                int before = inFlight;
+        if (state.inFlight > 0) {
+            if (now - state.lastLeaseScan >= LEASE_SCAN_MILLIS) {
+                state.lastLeaseScan = now;
+                int before = state.inFlight;
                 leases.removeIf(l -> expire(l, now), l -> {
-                    if (l == lastLease) lastLease = null;
+                    if (l == state.lastLease) state.lastLease = null;
                 });
-                moved |= inFlight != before;
+                moved |= state.inFlight != before;
             }
-            if (inFlight > 0) {
-                long scan = lastLeaseScan + LEASE_SCAN_MILLIS;
+            if (state.inFlight > 0) {
+                long scan = state.lastLeaseScan + LEASE_SCAN_MILLIS;
                 next = next == 0 ? scan : Math.min(next, scan);
             }
         }
@@ -396,7 +397,7 @@ final class MemQueue implements QueueChannel {
             if (e != null && e.leaseUntil <= now) {
                 lease.entries[i] = null;
                 lease.open--;
-                inFlight--;
+                state.inFlight--;
                 e.token = 0;
                 enterWaiting(e);
                 returned.add(e);
@@ -416,19 +417,19 @@ final class MemQueue implements QueueChannel {
         lease.entries[index] = null;
         if (--lease.open == 0) {
             leases.remove(lease.id);
-            lastLease = null;
+            state.lastLease = null;
         }
-        inFlight--;
+        state.inFlight--;
         e.token = 0;
         return e;
     }
 
     /** The lease with this id; the last one looked up is remembered, as a batch's acks come together. */
     private Lease lease(long id) {
-        Lease last = lastLease;
+        Lease last = state.lastLease;
         if (last != null && last.id == id) return last;
         Lease found = leases.get(id);
-        if (found != null) lastLease = found;
+        if (found != null) state.lastLease = found;
         return found;
     }
 
@@ -464,7 +465,7 @@ final class MemQueue implements QueueChannel {
     private void settle(long token) {
         Entry e = takeBack(token);
         if (e == null) return;
-        acked++;
+        state.acked++;
         releaseKey(e);
     }
 
@@ -520,7 +521,7 @@ final class MemQueue implements QueueChannel {
         lock.lock();
         try {
             absorb();
-            return new QueueStats(waitingCount(), inFlight, sent, acked, redelivered, dropped, rejected, duplicates);
+            return new QueueStats(waitingCount(), state.inFlight, state.sent, state.acked, state.redelivered, state.dropped, state.rejected, state.duplicates);
         } finally {
             lock.unlock();
         }
@@ -573,11 +574,32 @@ final class MemQueue implements QueueChannel {
 
     private void leaveWaiting(Entry e) {
         given.add(1, e.envelope.payload().length);
-        if (waitingSenders > 0) space.signalAll();
+        if (state.waitingSenders > 0) space.signalAll();
     }
 
     private void enterWaiting(Entry e) {
         given.add(-1, -e.envelope.payload().length);
+    }
+
+    /**
+     * The receivers' bookkeeping, written on every trip under the lock. A separate, padded object,
+     * so that senders, who read the queue's other fields on every send, never miss on its lines.
+     */
+    private static final class ReceiverState {
+        @SuppressWarnings("unused") private long p01, p02, p03, p04, p05, p06, p07, p08;
+        volatile Entry intakeHead; // read without the lock by spinning receivers
+        int inFlight;
+        Lease lastLease;
+        int waitingSenders;
+        long nextSeq = 1;
+        long nextLease = 1;
+        long lastLeaseScan;
+        long sent, acked, redelivered, dropped, rejected, duplicates;
+        @SuppressWarnings("unused") private long p11, p12, p13, p14, p15, p16, p17, p18;
+
+        ReceiverState(Entry stub) {
+            intakeHead = stub;
+        }
     }
 
     /** One receive's deliveries; an entry leaves it when acked, nacked, released or expired. */
