@@ -8,6 +8,8 @@ import io.baton.PublishOptions;
 import io.baton.SubscribeOptions;
 import io.baton.Subscription;
 import io.baton.Topic;
+import io.baton.UnsupportedCapabilityException;
+import io.baton.spi.Capability;
 import io.baton.spi.Backend;
 import io.baton.spi.DeliverySource;
 import io.baton.spi.Envelope;
@@ -71,6 +73,10 @@ final class TypedTopic<T> implements Topic<T> {
         Objects.requireNonNull(handler, "handler");
         if (options.isDurable()) {
             Subjects.checkQueueName(options.durableName());
+            if (!backend.capabilities().contains(Capability.DURABLE_SUBSCRIPTIONS)) {
+                throw new UnsupportedCapabilityException("durable subscription '" + options.durableName()
+                        + "': this backend does not offer durable subscriptions yet; see docs/backends.md");
+            }
             DeliverySource source = backend.topics().durable(options.durableName(), subject, options.start());
             Settlement settlement = new Settlement(backend, source, options.consume());
             return runtime.launch(PullConsumer.ofMessages(runtime, settlement, codec, type, handler), PullConsumer::start);

@@ -48,7 +48,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p><b>Timers</b> (due delays, expired leases) are handled by whoever takes the lock next in
  * {@link #receive}; waiting receivers bound their wait by the next timer, so no thread is needed.
  */
-final class MemQueue implements QueueChannel {
+public final class MemQueue implements QueueChannel {
     static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
     private static final long LEASE_SCAN_MILLIS = 20;
     private static final int SPINS = Runtime.getRuntime().availableProcessors() > 1 ? 1_000 : 0;
@@ -80,7 +80,36 @@ final class MemQueue implements QueueChannel {
     /** What receivers change on every trip, kept off the lines senders read (see {@link ReceiverState}). */
     private final ReceiverState state;
 
+    /**
+     * What a durable backend records about a queue's messages. Called under the queue's lock, so
+     * implementations must not block (a log append that returns a future is fine). Sends are
+     * recorded by the backend itself, before {@link #append}.
+     */
+    public interface Journal {
+        void acked(long seq);
+
+        /** Back to waiting after a nack, or a lease that expired: attempts so far, due again at (epoch ms, 0 = now). */
+        void returned(long seq, int attempts, long dueAt);
+
+        /** Dropped by {@link io.baton.Overflow#DROP_OLDEST}, or a duplicate within the dedupe window. */
+        void discarded(long seq);
+
+        Journal NONE = new Journal() {
+            @Override public void acked(long seq) {}
+            @Override public void returned(long seq, int attempts, long dueAt) {}
+            @Override public void discarded(long seq) {}
+        };
+    }
+
+    private final Journal journal;
+
     MemQueue(String name, QueueOptions options) {
+        this(name, options, Journal.NONE);
+    }
+
+    /** A queue whose changes a durable backend records through {@code journal}. */
+    public MemQueue(String name, QueueOptions options, Journal journal) {
+        this.journal = journal;
         this.name = name;
         this.options = options;
         Entry stub = new Entry(null, 0);
@@ -111,7 +140,83 @@ final class MemQueue implements QueueChannel {
         ensureOpen();
         Entry e = new Entry(envelope, deliverAtMillis);
         e.seq = externalSeq;
-        if (tryPush(e)) {
+        push(e);
+    }
+
+    /**
+     * Stores a message a durable backend has already recorded under {@code seq}, with the attempts
+     * it already had; past the bounds if need be (the backend checked them before recording, and a
+     * recorded message must not be lost). Used for live sends and to rebuild a queue on reopen.
+     */
+    public void appendRecorded(Envelope envelope, long deliverAtMillis, long seq, int attempts) {
+        ensureOpen();
+        Entry e = new Entry(envelope, deliverAtMillis);
+        e.seq = seq;
+        e.attempts = attempts;
+        if (!tryPush(e, false)) throw new IllegalStateException("unbounded push failed");
+        if (waitingReceivers > 0) wakeReceiver();
+    }
+
+    /**
+     * Waits, rejects or drops the oldest, per the overflow policy, until one more message of
+     * {@code size} bytes fits; a durable backend calls it before recording a send.
+     *
+     * @throws QueueFullException if the policy refuses
+     */
+    public void awaitRoom(int size) {
+        if (hasRoom(size)) return;
+        lock.lock();
+        try {
+            absorb();
+            long blockNanos = options.blockTimeout().toNanos();
+            while (!hasRoom(size)) {
+                ensureOpen();
+                switch (options.overflow()) {
+                    case REJECT -> throw full();
+                    case DROP_OLDEST -> {
+                        if (!dropOldest()) throw full();
+                    }
+                    case BLOCK -> {
+                        if (blockNanos <= 0) throw full();
+                        state.waitingSenders++;
+                        try {
+                            blockNanos = space.awaitNanos(blockNanos);
+                        } finally {
+                            state.waitingSenders--;
+                        }
+                    }
+                }
+            }
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+            throw new QueueFullException("interrupted while waiting for space in queue '" + name + "'");
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Remembers a sender-given id sent at {@code sentAt} whose message is gone (acked), so that the
+     * dedupe window holds for a queue rebuilt from its log.
+     */
+    public void rememberId(String id, long sentAt) {
+        lock.lock();
+        try {
+            long expires = sentAt + options.dedupeWindow().toMillis();
+            if (expires > CoarseClock.millis()) seenIds.put(id, expires);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private boolean hasRoom(int size) {
+        Entry tail = intakeTail.get();
+        long waiting = tail.appendedCount + 1 - given.count();
+        return waiting <= options.maxLength() && (waiting <= 1 || tail.appendedBytes + size - given.bytes() <= options.maxBytes());
+    }
+
+    private void push(Entry e) {
+        if (tryPush(e, true)) {
             if (waitingReceivers > 0) wakeReceiver();
         } else {
             appendWhenFull(e);
@@ -125,14 +230,14 @@ final class MemQueue implements QueueChannel {
      *
      * @return false, having changed nothing, if the message would pass a bound
      */
-    private boolean tryPush(Entry e) {
+    private boolean tryPush(Entry e, boolean bounded) {
         int size = e.envelope.payload().length;
         while (true) {
             Entry tail = intakeTail.get();
             long count = tail.appendedCount + 1;
             long bytes = tail.appendedBytes + size;
             long waiting = count - given.count();
-            if (waiting > options.maxLength() || (waiting > 1 && bytes - given.bytes() > options.maxBytes())) return false;
+            if (bounded && (waiting > options.maxLength() || (waiting > 1 && bytes - given.bytes() > options.maxBytes()))) return false;
             e.appendedCount = count;
             e.appendedBytes = bytes;
             if (intakeTail.compareAndSet(tail, e)) {
@@ -157,12 +262,12 @@ final class MemQueue implements QueueChannel {
         try {
             absorb();
             String id = e.envelope.id();
-            if (id != null && isDuplicate(id, CoarseClock.millis())) {
+            if (id != null && isDuplicate(id, e.envelope.timestamp())) {
                 state.duplicates++; // a retried send of a stored message is not refused for want of room
                 return;
             }
             long blockNanos = options.blockTimeout().toNanos();
-            while (!tryPush(e)) {
+            while (!tryPush(e, true)) {
                 ensureOpen();
                 switch (options.overflow()) {
                     case REJECT -> throw full();
@@ -207,7 +312,7 @@ final class MemQueue implements QueueChannel {
             if (next == null) break;
             head.next = null;
             head = next;
-            if (now == 0 && (next.envelope.id() != null || next.deliverAt > 0)) now = CoarseClock.millis();
+            if (now == 0 && next.deliverAt > 0) now = CoarseClock.millis();
             place(next, now);
         }
         state.intakeHead = head; // the last absorbed entry stays as the list's stub
@@ -217,12 +322,15 @@ final class MemQueue implements QueueChannel {
         if (e.seq == 0) e.seq = state.nextSeq++;
         String id = e.envelope.id();
         if (id != null) {
-            if (isDuplicate(id, now)) {
+            // the window runs on send timestamps, so a queue rebuilt from its log dedupes the same way
+            long sentAt = e.envelope.timestamp();
+            if (isDuplicate(id, sentAt)) {
                 state.duplicates++;
                 leaveWaiting(e);
+                journal.discarded(e.seq);
                 return;
             }
-            seenIds.put(id, now + options.dedupeWindow().toMillis());
+            seenIds.put(id, sentAt + options.dedupeWindow().toMillis());
         }
         state.sent++;
         String key = e.envelope.key();
@@ -281,6 +389,7 @@ final class MemQueue implements QueueChannel {
         }
         leaveWaiting(victim);
         state.dropped++;
+        journal.discarded(victim.seq);
         return true;
     }
 
@@ -401,6 +510,7 @@ final class MemQueue implements QueueChannel {
                 e.token = 0;
                 enterWaiting(e);
                 returned.add(e);
+                journal.returned(e.seq, e.attempts, 0);
             }
         }
         return lease.open == 0;
@@ -466,6 +576,7 @@ final class MemQueue implements QueueChannel {
         Entry e = takeBack(token);
         if (e == null) return;
         state.acked++;
+        journal.acked(e.seq);
         releaseKey(e);
     }
 
@@ -478,9 +589,11 @@ final class MemQueue implements QueueChannel {
             enterWaiting(e);
             if (delay.isZero() || delay.isNegative()) {
                 returned.add(e);
+                journal.returned(e.seq, e.attempts, 0);
             } else {
                 e.dueAt = CoarseClock.millis() + delay.toMillis();
                 delayed.add(e);
+                journal.returned(e.seq, e.attempts, e.dueAt);
             }
             signalReceiver();
         } finally {
