@@ -30,6 +30,7 @@ final class AnnotatedFunctions {
         List<Supplier<Subscription>> bindings = new ArrayList<>();
         for (Class<?> c = target.getClass(); c != null && c != Object.class; c = c.getSuperclass()) {
             for (Method m : c.getDeclaredMethods()) {
+                if (m.isBridge() || m.isSynthetic()) continue; // javac copies annotations onto bridges
                 Consume consume = m.getAnnotation(Consume.class);
                 Subscribe subscribe = m.getAnnotation(Subscribe.class);
                 Serve serve = m.getAnnotation(Serve.class);
@@ -140,7 +141,9 @@ final class AnnotatedFunctions {
 
         @Override
         public void close() {
-            members.forEach(Subscription::close);
+            members.forEach(m -> ((Function) m).beginStop()); // all stop together, then one bound for all
+            long deadline = System.nanoTime() + ((Function) members.get(0)).runtime().shutdownTimeout().toNanos();
+            members.forEach(m -> ((Function) m).awaitStop(deadline));
         }
     }
 }

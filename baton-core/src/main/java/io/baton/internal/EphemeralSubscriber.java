@@ -50,6 +50,7 @@ final class EphemeralSubscriber<T> extends Function implements TopicChannel.Enve
     EphemeralSubscriber<T> start(TopicChannel topics) {
         backendSubscription = topics.subscribe(pattern, this); // first: if it fails, no thread was started
         workers.start("baton-subscribe-" + pattern, concurrency, this::work);
+        if (!isActive()) onStop(); // stopped while starting: undo the subscription
         return this;
     }
 
@@ -57,9 +58,10 @@ final class EphemeralSubscriber<T> extends Function implements TopicChannel.Enve
     public void accept(Envelope envelope, long sequence) {
         if (!isActive()) return;
         if (!buffer.offer(new Pending(envelope, sequence))) {
-            onCutOff.run();
-            fail(new SlowConsumerException("subscriber of '" + pattern + "' fell " + maxPending
+            boolean cut = fail(new SlowConsumerException("subscriber of '" + pattern + "' fell " + maxPending
                     + " messages behind and was cut off so as not to slow the publisher or other subscribers"));
+            if (!cut) return;
+            onCutOff.run();
             log.warn("cut off slow subscriber of '{}' ({} messages pending)", pattern, maxPending);
         }
     }
@@ -85,8 +87,7 @@ final class EphemeralSubscriber<T> extends Function implements TopicChannel.Enve
             try {
                 handler.handle(ReceivedMessage.ephemeral(p.envelope, p.sequence, body));
             } catch (Throwable t) {
-                if (t instanceof VirtualMachineError e) throw e;
-                log.warn("subscriber of '{}' failed on a message of '{}' (at most once: not redelivered)", pattern, p.envelope.subject(), t);
+                        log.warn("subscriber of '{}' failed on a message of '{}' (at most once: not redelivered)", pattern, p.envelope.subject(), t);
             }
         }
     }

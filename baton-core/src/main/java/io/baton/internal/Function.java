@@ -2,6 +2,8 @@ package io.baton.internal;
 
 import io.baton.Subscription;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -11,7 +13,7 @@ import java.util.concurrent.CompletableFuture;
 abstract class Function implements Subscription {
     private final FunctionRuntime runtime;
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
-    private volatile boolean active = true;
+    private final java.util.concurrent.atomic.AtomicBoolean active = new java.util.concurrent.atomic.AtomicBoolean(true);
 
     Function(FunctionRuntime runtime) {
         this.runtime = runtime;
@@ -20,15 +22,14 @@ abstract class Function implements Subscription {
     FunctionRuntime runtime() { return runtime; }
 
     @Override
-    public boolean isActive() { return active; }
+    public boolean isActive() { return active.get(); }
 
     @Override
     public CompletableFuture<Void> closed() { return closed; }
 
     /** Stops taking new work; returns at once. */
     final boolean beginStop() {
-        if (!active) return false;
-        active = false;
+        if (!active.compareAndSet(true, false)) return false;
         onStop();
         return true;
     }
@@ -43,12 +44,17 @@ abstract class Function implements Subscription {
         }
     }
 
-    /** Stops because Baton decided so (e.g. a slow consumer); completes {@link #closed()} exceptionally. */
-    final void fail(RuntimeException reason) {
+    /**
+     * Stops because Baton decided so (e.g. a slow consumer); completes {@link #closed()}
+     * exceptionally. True if this call stopped it (so that a cause is counted once).
+     */
+    final boolean fail(RuntimeException reason) {
         if (beginStop()) {
             closed.completeExceptionally(reason);
             Thread.ofVirtual().name("baton-stop").start(() -> awaitStop(System.nanoTime() + runtime.shutdownTimeout().toNanos()));
+            return true;
         }
+        return false;
     }
 
     @Override
@@ -66,7 +72,9 @@ abstract class Function implements Subscription {
     /** Joins {@code threads} until the deadline; interrupts and joins briefly those still running. */
     static void joinAll(Iterable<Thread> threads, long deadlineNanos) {
         boolean interrupted = false;
+        Thread self = Thread.currentThread(); // a handler closing its own function must not wait for itself
         for (Thread t : threads) {
+            if (t == self) continue;
             long left = deadlineNanos - System.nanoTime();
             try {
                 if (left > 0) t.join(Duration.ofNanos(left));
@@ -74,14 +82,21 @@ abstract class Function implements Subscription {
                 interrupted = true;
             }
         }
+        List<Thread> late = new ArrayList<>();
         for (Thread t : threads) {
-            if (t.isAlive()) {
+            if (t != self && t.isAlive()) {
                 t.interrupt();
-                try {
-                    t.join(Duration.ofSeconds(1));
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
+                late.add(t);
+            }
+        }
+        long graceDeadline = System.nanoTime() + Duration.ofSeconds(1).toNanos(); // one grace second for all
+        for (Thread t : late) {
+            long left = graceDeadline - System.nanoTime();
+            if (left <= 0) break;
+            try {
+                t.join(Duration.ofNanos(left));
+            } catch (InterruptedException e) {
+                interrupted = true;
             }
         }
         if (interrupted) Thread.currentThread().interrupt();

@@ -95,6 +95,7 @@ final class InterfaceRpc {
     /** The server side: dispatches each request to the implementation's method. */
     static RpcServer.Invocation dispatcher(Class<?> api, Object implementation, Codec codec) {
         Map<String, Method> ops = operations(api);
+        ops.values().forEach(m -> m.setAccessible(true)); // the interface may be package-private
         String subject = subjectOf(api);
         return request -> {
             String op = request.headers().get(Headers.RPC_OPERATION);

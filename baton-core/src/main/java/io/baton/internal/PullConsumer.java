@@ -101,19 +101,29 @@ final class PullConsumer<T> extends Function {
             }
             boolean stopping = !slot.busy();
             long receivedAt = System.nanoTime();
-            boolean renewing = false;
-            for (int i = 0; i < batch.size(); i++) {
-                Delivery d = batch.get(i);
+            long leasedAt = receivedAt;
+            Delivery[] items = batch.toArray(new Delivery[0]);
+            for (int i = 0; i < items.length; i++) {
+                Delivery d = items[i];
+                if (d == null) continue; // its lease was lost while an earlier handler ran
                 if (stopping || slot.stopped()) {
                     settlement.source().release(d.token()); // not started: back to the queue, attempt not counted
                     continue;
                 }
-                // renew leases of a long batch's later messages; the clock is read every 16th message only
-                if (renewing || ((i & 15) == 15 && System.nanoTime() - receivedAt > renewAfter)) {
-                    renewing = true;
-                    settlement.source().extend(d.token(), lease);
-                }
                 if (process(d)) acks[acked[0]++] = d.token();
+                // A slow handler must not let the rest of the batch, done or waiting, lose its leases:
+                // after a third of a lease, ack what is done and renew what waits (the clock is read
+                // every 8th message, and after any message of a small batch).
+                if (i + 1 < items.length && ((i & 7) == 7 || items.length <= 8) && System.nanoTime() - leasedAt > renewAfter) {
+                    if (acked[0] > 0) {
+                        settlement.source().ack(acks, acked[0]);
+                        acked[0] = 0;
+                    }
+                    for (int j = i + 1; j < items.length; j++) {
+                        if (items[j] != null && !settlement.source().extend(items[j].token(), lease)) items[j] = null;
+                    }
+                    leasedAt = System.nanoTime();
+                }
             }
             if (stopping) return;
             if (maxBatch > 1 && !batch.isEmpty()) batchSize = nextBatchSize(batch.size(), System.nanoTime() - receivedAt, maxBatch);
@@ -174,7 +184,6 @@ final class PullConsumer<T> extends Function {
         }
         log.debug("handler of '{}' failed on attempt {}", settlement.source().name(), delivery.attempt(), t);
         settlement.nack(delivery, t);
-        if (t instanceof VirtualMachineError e) throw e;
     }
 
     private boolean stopped() {

@@ -9,7 +9,6 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -26,6 +25,15 @@ import org.slf4j.LoggerFactory;
  */
 final class RpcServer extends Function implements RpcChannel.RequestHandler {
     private static final Logger log = LoggerFactory.getLogger(RpcServer.class);
+    /** Deadline timers for backends without cancellation; one daemon thread for the JVM. */
+    private static final java.util.concurrent.ScheduledThreadPoolExecutor DEADLINES = deadlineTimers();
+
+    private static java.util.concurrent.ScheduledThreadPoolExecutor deadlineTimers() {
+        var timers = new java.util.concurrent.ScheduledThreadPoolExecutor(1,
+                r -> Thread.ofPlatform().daemon(true).name("baton-rpc-deadlines").unstarted(r));
+        timers.setRemoveOnCancelPolicy(true);
+        return timers;
+    }
     static final String NULL_BODY = "baton-null";
     static final Map<String, String> NULL_HEADERS = Map.of(NULL_BODY, "1");
 
@@ -69,6 +77,7 @@ final class RpcServer extends Function implements RpcChannel.RequestHandler {
 
     RpcServer start(RpcChannel rpc) {
         registration = rpc.serve(subject, this);
+        if (!isActive()) onStop(); // stopped while starting: undo the registration
         return this;
     }
 
@@ -112,16 +121,18 @@ final class RpcServer extends Function implements RpcChannel.RequestHandler {
                 return;
             }
             Reply result;
+            java.util.concurrent.ScheduledFuture<?> timer = null;
             if (deadlineTimer) {
                 // this backend does not carry the caller's cancel: the deadline is enforced here
                 long left = Math.max(1, Duration.between(Instant.now(), deadline).toMillis());
-                CompletableFuture.delayedExecutor(left, TimeUnit.MILLISECONDS).execute(cancel);
+                timer = DEADLINES.schedule(cancel, left, TimeUnit.MILLISECONDS);
             }
             inHandler.set(true);
             try {
                 result = invokeIn(context, request);
             } finally {
                 inHandler.set(false);
+                if (timer != null) timer.cancel(false); // removed at once: no timer outlives its call
                 Thread.interrupted(); // a cancel that came late must not leak into the next work
             }
             if (context.isCancelled()) {
@@ -133,8 +144,7 @@ final class RpcServer extends Function implements RpcChannel.RequestHandler {
             reply.send(new Envelope(request.subject(), null, null, result.headers(), result.payload(), CoarseClock.millis()));
         } catch (Failure f) {
             reply.send(error(request, f.kind, f.kind.equals("decode") ? "io.baton.CodecException" : "io.baton.UnknownOperationException", f.getMessage()));
-        } catch (Throwable t) {
-            if (t instanceof VirtualMachineError e) throw e;
+        } catch (Throwable t) { // StackOverflowError included: the caller gets an answer, the server goes on
             if (context.isCancelled()) log.debug("call to '{}' was cancelled by its caller", subject);
             else log.debug("handler of '{}' threw", subject, t);
             reply.send(error(request, null, t.getClass().getName(), t.getMessage()));

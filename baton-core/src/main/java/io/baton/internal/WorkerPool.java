@@ -46,8 +46,10 @@ final class WorkerPool {
 
     private final List<Slot> slots = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
+    private boolean stopped;
 
     synchronized WorkerPool start(String name, int count, Body body) {
+        if (stopped) return this; // stopped before it started (a close raced the start): start nothing
         for (int i = 0; i < count; i++) {
             Slot slot = new Slot();
             slots.add(slot);
@@ -61,6 +63,7 @@ final class WorkerPool {
 
     /** Tells every worker to stop; wakes the idle ones. Does not wait. */
     synchronized void stop() {
+        stopped = true;
         for (Slot s : slots) {
             if (s.state.getAndSet(STOPPED) == IDLE) s.thread.interrupt();
         }

@@ -42,16 +42,12 @@ public final class MemBackendProvider implements BackendProvider {
             Shared shared = SHARED.get(name);
             if (shared == null) {
                 int[] users = {0};
-                MemBackend backend = new MemBackend(limits, () -> {
-                    synchronized (SHARED) {
-                        SHARED.remove(name);
-                    }
-                });
+                MemBackend backend = new MemBackend(limits, () -> {});
                 shared = new Shared(backend, users);
                 SHARED.put(name, shared);
             }
             shared.users[0]++;
-            return new SharedHandle(shared);
+            return new SharedHandle(name, shared);
         }
     }
 
@@ -84,10 +80,14 @@ public final class MemBackendProvider implements BackendProvider {
 
     /** One connection's view of a shared broker: closing it closes the broker with its last user. */
     private static final class SharedHandle implements Backend {
+        private final String name;
         private final Shared shared;
         private boolean closed;
 
-        SharedHandle(Shared shared) { this.shared = shared; }
+        SharedHandle(String name, Shared shared) {
+            this.name = name;
+            this.shared = shared;
+        }
 
         @Override public java.util.Set<io.baton.spi.Capability> capabilities() { return shared.backend.capabilities(); }
         @Override public io.baton.spi.QueueChannel queue(String name, io.baton.QueueOptions options) { return shared.backend.queue(name, options); }
@@ -100,6 +100,7 @@ public final class MemBackendProvider implements BackendProvider {
                 if (closed) return;
                 closed = true;
                 if (--shared.users[0] > 0) return;
+                SHARED.remove(name, shared); // inside the lock: a new connection gets a new broker
             }
             shared.backend.close();
         }

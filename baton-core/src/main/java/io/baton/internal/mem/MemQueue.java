@@ -174,7 +174,8 @@ public final class MemQueue implements QueueChannel {
                 switch (options.overflow()) {
                     case REJECT -> throw full();
                     case DROP_OLDEST -> {
-                        if (!dropOldest()) throw full();
+                        absorb();
+                        if (!dropOldest() && intakeTail.get() == state.intakeHead) throw full();
                     }
                     case BLOCK -> {
                         if (blockNanos <= 0) throw full();
@@ -272,7 +273,8 @@ public final class MemQueue implements QueueChannel {
                 switch (options.overflow()) {
                     case REJECT -> throw full();
                     case DROP_OLDEST -> {
-                        if (!dropOldest()) throw full();
+                        absorb(); // a lock-free sender may have taken the room: its entry is now droppable
+                        if (!dropOldest() && intakeTail.get() == state.intakeHead) throw full();
                     }
                     case BLOCK -> {
                         if (blockNanos <= 0) throw full();
@@ -321,7 +323,7 @@ public final class MemQueue implements QueueChannel {
     private void place(Entry e, long now) {
         if (e.seq == 0) e.seq = state.nextSeq++;
         String id = e.envelope.id();
-        if (id != null) {
+        if (id != null && !options.dedupeWindow().isZero()) {
             // the window runs on send timestamps, so a queue rebuilt from its log dedupes the same way
             long sentAt = e.envelope.timestamp();
             if (isDuplicate(id, sentAt)) {
@@ -355,7 +357,8 @@ public final class MemQueue implements QueueChannel {
             if (it.next().getValue() > now) break;
             it.remove(); // insertion order is expiry order: the window is fixed
         }
-        return seenIds.containsKey(id);
+        Long expires = seenIds.get(id);
+        return expires != null && expires > now; // insertion order is only roughly expiry order
     }
 
     /**

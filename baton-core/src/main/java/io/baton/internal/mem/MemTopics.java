@@ -33,6 +33,7 @@ final class MemTopics implements TopicChannel {
     private final HistoryLimits limits;
     private final CopyOnWriteArrayList<Ephemeral> ephemerals = new CopyOnWriteArrayList<>();
     private final Map<String, Ephemeral[]> matchCache = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong subscriptionGeneration = new java.util.concurrent.atomic.AtomicLong();
     private final Map<String, Durable> durables = new HashMap<>();
     private volatile Durable[] durableList = new Durable[0];
     private final ArrayDeque<Stored> history = new ArrayDeque<>();
@@ -51,7 +52,8 @@ final class MemTopics implements TopicChannel {
 
     private record Ephemeral(String pattern, EnvelopeSink sink) {}
 
-    private record Durable(String name, String pattern, MemQueue queue) {}
+    /** A durable subscription; {@code start} also bounds what live publishes it takes (a future sequence or time). */
+    private record Durable(String name, String pattern, StartPosition start, MemQueue queue) {}
 
     @Override
     public CompletableFuture<Void> publish(Envelope envelope) {
@@ -66,7 +68,9 @@ final class MemTopics implements TopicChannel {
             durablesNow = durableList;
             // Durables are fed under the lock so that each sees publishes in sequence order.
             for (Durable d : durablesNow) {
-                if (Subjects.matches(d.pattern, envelope.subject())) d.queue.append(envelope, 0, seq);
+                if (Subjects.matches(d.pattern, envelope.subject()) && !startsBefore(d.start, seq, envelope)) {
+                    d.queue.append(envelope, 0, seq);
+                }
             }
         }
         for (Ephemeral e : matching(envelope.subject())) e.sink.accept(envelope, seq);
@@ -86,11 +90,21 @@ final class MemTopics implements TopicChannel {
     private Ephemeral[] matching(String subject) {
         Ephemeral[] cached = matchCache.get(subject);
         if (cached != null) return cached;
+        long generation = subscriptionGeneration.get();
         List<Ephemeral> found = new ArrayList<>();
         for (Ephemeral e : ephemerals) if (Subjects.matches(e.pattern, subject)) found.add(e);
         Ephemeral[] result = found.toArray(new Ephemeral[0]);
-        if (matchCache.size() < 10_000) matchCache.put(subject, result);
+        // cache only if no (un)subscribe happened meanwhile, or a stale list could stick for good
+        if (matchCache.size() < 10_000 && subscriptionGeneration.get() == generation) {
+            matchCache.put(subject, result);
+            if (subscriptionGeneration.get() != generation) matchCache.remove(subject, result);
+        }
         return result;
+    }
+
+    private void subscriptionsChanged() {
+        subscriptionGeneration.incrementAndGet();
+        matchCache.clear();
     }
 
     @Override
@@ -98,10 +112,10 @@ final class MemTopics implements TopicChannel {
         ensureOpen();
         Ephemeral e = new Ephemeral(pattern, sink);
         ephemerals.add(e);
-        matchCache.clear();
+        subscriptionsChanged();
         return () -> {
             ephemerals.remove(e);
-            matchCache.clear();
+            subscriptionsChanged();
         };
     }
 
@@ -116,24 +130,27 @@ final class MemTopics implements TopicChannel {
             }
             return existing.queue;
         }
-        MemQueue queue = new MemQueue(name, QueueOptions.builder()
-                .maxLength(limits.maxMessages()).maxBytes(limits.maxBytes()).overflow(Overflow.DROP_OLDEST).build());
+        // no dedupe window: distinct publishes may share an id, and each is owed to the subscription
+        MemQueue queue = new MemQueue(name, QueueOptions.builder().maxLength(limits.maxMessages()).maxBytes(limits.maxBytes())
+                .overflow(Overflow.DROP_OLDEST).dedupeWindow(Duration.ZERO).build());
         for (Stored s : history) {
-            if (startsBefore(start, s) || !Subjects.matches(pattern, s.envelope.subject())) continue;
+            if (startsBefore(start, s.seq, s.envelope) || !Subjects.matches(pattern, s.envelope.subject())) continue;
             queue.append(s.envelope, 0, s.seq);
         }
-        Durable d = new Durable(name, pattern, queue);
+        // NEW means from now on: later publishes only
+        StartPosition live = start.kind() == StartPosition.Kind.NEW ? StartPosition.EARLIEST : start;
+        Durable d = new Durable(name, pattern, live, queue);
         durables.put(name, d);
         durableList = durables.values().toArray(new Durable[0]);
         return queue;
     }
 
-    private static boolean startsBefore(StartPosition start, Stored s) {
+    private static boolean startsBefore(StartPosition start, long seq, Envelope envelope) {
         return switch (start.kind()) {
             case NEW -> true;
             case EARLIEST -> false;
-            case SEQUENCE -> s.seq < start.sequence();
-            case TIME -> s.envelope.timestamp() < start.time().toEpochMilli();
+            case SEQUENCE -> seq < start.sequence();
+            case TIME -> envelope.timestamp() < start.time().toEpochMilli();
         };
     }
 
