@@ -191,6 +191,74 @@ public abstract class FunctionsTck extends BackendTck {
 
     // ---- register -----------------------------------------------------------------------------
 
+    /** A generic function interface: implementing it makes javac add a bridge method carrying the annotation. */
+    public interface OrderFunction<T> {
+        void on(T value) throws Exception;
+    }
+
+    /** Implements a generic interface with an annotated method. */
+    public static final class GenericConsumer implements OrderFunction<Message<Order>> {
+        final java.util.concurrent.ConcurrentLinkedQueue<Integer> attempts = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+        @Override
+        @Consume(value = "generic.orders", type = Order.class)
+        public void on(Message<Order> message) {
+            attempts.add(message.attempt());
+        }
+    }
+
+    @Test
+    public void register_methodImplementingAGenericInterface_isBoundOnce() throws Exception {
+        Queue<Order> orders = baton.queue("generic.orders", Order.class);
+        GenericConsumer consumer = new GenericConsumer();
+        Subscription bound = baton.register(consumer);
+        for (int i = 0; i < 20; i++) orders.send(Fixtures.order("o" + i));
+        eventually().until(() -> consumer.attempts.size() >= 20);
+        // a second consumer bound to the bridge method would fail its share and they would come back as attempt 2
+        assertThat(consumer.attempts).as("every message handled on its first attempt").containsOnly(1).hasSize(20);
+        bound.close();
+    }
+
+    @Test
+    public void consume_handlerOverflowingItsStack_isNacked_andTheConsumerGoesOn() {
+        Queue<Integer> queue = baton.queue(queueName(), Integer.class);
+        java.util.concurrent.atomic.AtomicInteger handled = new java.util.concurrent.atomic.AtomicInteger();
+        queue.consume(i -> {
+            if (i == 0) recurse(0);
+            handled.incrementAndGet();
+        }, FAST_RETRY.toBuilder().maxAttempts(1).build());
+        for (int i = 0; i < 5; i++) queue.send(i);
+
+        eventually().until(() -> handled.get() == 4);
+        Message<Integer> dead = receiveOne(baton.queue(queue.name() + io.baton.Headers.DLQ_SUFFIX, Integer.class));
+        assertThat(dead.headers().get(io.baton.Headers.DLQ_ERROR_TYPE)).isEqualTo(StackOverflowError.class.getName());
+        dead.ack();
+    }
+
+    private static int recurse(int depth) {
+        return recurse(depth + 1) + 1;
+    }
+
+    @Test
+    public void subscriptionClose_fromItsOwnHandler_returnsPromptly() {
+        Queue<Integer> queue = baton.queue(queueName(), Integer.class);
+        CompletableFuture<Long> closeMillis = new CompletableFuture<>();
+        Subscription[] self = new Subscription[1];
+        CountDownLatch bound = new CountDownLatch(1);
+        self[0] = queue.consume(i -> {
+            awaitLatch(bound, "the subscription handle");
+            long start = System.nanoTime();
+            self[0].close();
+            closeMillis.complete(elapsedMillis(start));
+        });
+        bound.countDown();
+        queue.send(1);
+
+        assertThat(closeMillis).succeedsWithin(TIMEOUT);
+        assertThat(closeMillis.join()).as("close from a handler must not wait for its own thread").isLessThan(1_000);
+        assertThat(self[0].isActive()).isFalse();
+    }
+
     @Test
     public void register_bindsEveryAnnotatedMethod() {
         assumeCapability(Capability.QUEUES, Capability.TOPICS, Capability.RPC);

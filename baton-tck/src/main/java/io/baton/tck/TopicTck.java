@@ -379,6 +379,20 @@ public abstract class TopicTck extends BackendTck {
     }
 
     @Test
+    public void durable_distinctPublishesSharingAnId_areAllDelivered() {
+        assumeCapability(Capability.DURABLE_SUBSCRIPTIONS);
+        Topic<String> topic = baton.topic(subject(), String.class);
+        java.util.concurrent.ConcurrentLinkedQueue<String> got = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        topic.subscribe(got::add, SubscribeOptions.durable(uniqueName("d")));
+
+        topic.publish("created", new io.baton.PublishOptions(Map.of(), "order-42"));
+        topic.publish("shipped", new io.baton.PublishOptions(Map.of(), "order-42"));
+
+        eventually().until(() -> got.size() == 2);
+        assertThat(got).containsExactly("created", "shipped");
+    }
+
+    @Test
     public void durable_whenHandlerThrows_redeliversWithAttemptPlusOne() {
         assumeCapability(Capability.DURABLE_SUBSCRIPTIONS);
         Topic<String> topic = baton.topic(subject(), String.class);
