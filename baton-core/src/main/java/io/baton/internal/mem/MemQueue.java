@@ -164,6 +164,7 @@ public final class MemQueue implements QueueChannel {
      * @throws QueueFullException if the policy refuses
      */
     public void awaitRoom(int size) {
+        ensureOpen();
         if (hasRoom(size)) return;
         lock.lock();
         try {
@@ -643,7 +644,8 @@ public final class MemQueue implements QueueChannel {
         }
     }
 
-    void close() {
+    /** Closes the queue: blocked receives and sends fail with {@link BatonClosedException}. */
+    public void close() {
         lock.lock();
         try {
             closed = true;
