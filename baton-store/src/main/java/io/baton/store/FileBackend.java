@@ -1,0 +1,177 @@
+package io.baton.store;
+
+import io.baton.BatonClosedException;
+import io.baton.BatonException;
+import io.baton.QueueOptions;
+import io.baton.internal.mem.MemBackendProvider;
+import io.baton.spi.Backend;
+import io.baton.spi.Capability;
+import io.baton.spi.QueueChannel;
+import io.baton.spi.RpcChannel;
+import io.baton.spi.TopicChannel;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@code file:} backend: queues on Baton's own append-only log in one directory, surviving
+ * restarts and crashes (per the log's {@link Durability}).
+ *
+ * <p>At open the log is recovered and replayed once; each queue is rebuilt when first opened. A
+ * cleanup thread deletes log segments that no queue needs any more (every SEND in them acked or
+ * discarded) and that are older than the longest dedupe window. The directory is locked against a
+ * second process.
+ *
+ * <p>Not durable yet: topics and RPC run in memory (as on {@code mem:}), so this backend does not
+ * declare {@link Capability#DURABLE_SUBSCRIPTIONS} or {@link Capability#REPLAY}.
+ */
+public final class FileBackend implements Backend {
+    private static final Logger log = LoggerFactory.getLogger(FileBackend.class);
+    private static final Set<Capability> CAPABILITIES = EnumSet.complementOf(
+            EnumSet.of(Capability.DURABLE_SUBSCRIPTIONS, Capability.REPLAY));
+
+    private final Path dir;
+    private final SegmentedLog segmentedLog;
+    private final QueueCatalog catalog;
+    private final FileChannel lockChannel;
+    private final FileLock dirLock;
+    private final Map<String, QueueReplay> replayed = new HashMap<>();
+    private final Map<String, FileQueue> queues = new ConcurrentHashMap<>();
+    private final Backend memory = new MemBackendProvider().open("mem:");
+    private final ScheduledExecutorService cleaner;
+    private volatile boolean closed;
+
+    FileBackend(Path dir, LogOptions logOptions) throws IOException {
+        this.dir = dir;
+        Files.createDirectories(dir);
+        lockChannel = FileChannel.open(dir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock lock;
+        try {
+            lock = lockChannel.tryLock();
+        } catch (OverlappingFileLockException e) {
+            lock = null;
+        }
+        if (lock == null) {
+            lockChannel.close();
+            throw new BatonException("data directory " + dir.toAbsolutePath() + " is in use by another Baton (its 'lock' file is held)");
+        }
+        dirLock = lock;
+        try {
+            catalog = new QueueCatalog(dir);
+            segmentedLog = SegmentedLog.open(dir.resolve("log"), logOptions);
+            replay();
+        } catch (IOException | RuntimeException e) {
+            dirLock.release();
+            lockChannel.close();
+            throw e;
+        }
+        cleaner = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon(true).name("baton-file-cleanup").unstarted(r));
+        cleaner.scheduleWithFixedDelay(this::deleteUnneededSegments, 1, 1, TimeUnit.SECONDS);
+    }
+
+    private void replay() throws IOException {
+        segmentedLog.replay(0, record -> {
+            switch (record.type()) {
+                case QueueRecords.SEND -> {
+                    QueueRecords.Send send = QueueRecords.readSend(record.payload());
+                    replayed.computeIfAbsent(send.queue(), q -> new QueueReplay()).send(send, record.position());
+                }
+                case QueueRecords.ACK, QueueRecords.RETURN, QueueRecords.DISCARD -> {
+                    QueueRecords.Change change = QueueRecords.readChange(record.type(), record.payload());
+                    QueueReplay q = replayed.get(change.queue());
+                    if (q != null) q.change(record.type(), change);
+                }
+                default -> log.warn("{}: skipping a record of unknown type {} at position {}", dir, record.type(), record.position());
+            }
+        });
+        int messages = replayed.values().stream().mapToInt(q -> q.pending.size()).sum();
+        if (messages > 0) log.info("{}: recovered {} pending messages in {} queues", dir, messages, replayed.size());
+    }
+
+    @Override
+    public Set<Capability> capabilities() {
+        return CAPABILITIES;
+    }
+
+    @Override
+    public QueueChannel queue(String name, QueueOptions options) {
+        if (closed) throw new BatonClosedException("file: backend at " + dir + " is closed");
+        return queues.computeIfAbsent(name, n -> {
+            try {
+                QueueOptions stored = catalog.get(n);
+                if (stored == null) catalog.put(n, options);
+                QueueReplay replay;
+                synchronized (replayed) {
+                    replay = replayed.remove(n);
+                }
+                return new FileQueue(n, stored != null ? stored : options, segmentedLog, replay);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot create queue '" + n + "' in " + dir, e);
+            }
+        });
+    }
+
+    @Override
+    public TopicChannel topics() {
+        return memory.topics();
+    }
+
+    @Override
+    public RpcChannel rpc() {
+        return memory.rpc();
+    }
+
+    /** Deletes segments whose records no queue needs and that are older than every dedupe window. */
+    private void deleteUnneededSegments() {
+        try {
+            long needed = Long.MAX_VALUE;
+            for (FileQueue q : queues.values()) needed = Math.min(needed, q.oldestNeededPosition());
+            synchronized (replayed) {
+                for (QueueReplay q : replayed.values()) needed = Math.min(needed, q.oldestNeededPosition());
+            }
+            long youngCutoff = System.currentTimeMillis() - catalog.longestDedupeWindowMillis();
+            for (SegmentInfo s : segmentedLog.segments()) {
+                if (s.lastTimestamp() >= youngCutoff) { // its SENDs' ids are still in a dedupe window
+                    needed = Math.min(needed, s.basePosition());
+                    break;
+                }
+            }
+            if (needed == Long.MAX_VALUE) needed = segmentedLog.endPosition();
+            long freed = segmentedLog.deleteSegmentsBefore(needed);
+            if (freed > 0) log.debug("{}: deleted {} bytes of fully acknowledged log", dir, freed);
+        } catch (IOException | RuntimeException e) {
+            log.warn("{}: log cleanup failed, will retry: {}", dir, e.toString());
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        cleaner.shutdownNow();
+        queues.values().forEach(FileQueue::close);
+        memory.close();
+        segmentedLog.close();
+        try {
+            dirLock.release();
+            lockChannel.close();
+        } catch (IOException e) {
+            log.warn("{}: could not release the directory lock: {}", dir, e.toString());
+        }
+    }
+}

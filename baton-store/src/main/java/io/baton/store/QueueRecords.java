@@ -1,0 +1,119 @@
+package io.baton.store;
+
+import io.baton.spi.Envelope;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The payloads of the log records a {@code file:} backend writes for its queues. All integers
+ * big-endian; a string is a u16 length (0xFFFF for null) and UTF-8 bytes.
+ *
+ * <pre>
+ * SEND    (type 1)  queue:str  seq:i64  deliverAt:i64  id:str  key:str  timestamp:i64
+ *                   headerCount:u16 (name:str value:str)*  payloadLength:i32  payload
+ * ACK     (type 2)  queue:str  seq:i64
+ * RETURN  (type 3)  queue:str  seq:i64  attempts:i32  dueAt:i64      (nacked or lease expired)
+ * DISCARD (type 4)  queue:str  seq:i64                                (dropped oldest, duplicate id)
+ * </pre>
+ */
+final class QueueRecords {
+    static final int SEND = 1;
+    static final int ACK = 2;
+    static final int RETURN = 3;
+    static final int DISCARD = 4;
+    private static final int NULL = 0xFFFF;
+
+    private QueueRecords() {}
+
+    /** A decoded SEND. */
+    record Send(String queue, long seq, long deliverAt, Envelope envelope) {}
+
+    /** A decoded ACK, RETURN or DISCARD: {@code attempts} and {@code dueAt} only for RETURN. */
+    record Change(String queue, long seq, int attempts, long dueAt) {}
+
+    static byte[] send(String queue, long seq, long deliverAt, Envelope e) {
+        int size = str(queue) + 8 + 8 + str(e.id()) + str(e.key()) + 8 + 2 + 4 + e.payload().length;
+        for (Map.Entry<String, String> h : e.headers().entrySet()) size += str(h.getKey()) + str(h.getValue());
+        ByteBuffer b = ByteBuffer.allocate(size);
+        put(b, queue);
+        b.putLong(seq).putLong(deliverAt);
+        put(b, e.id());
+        put(b, e.key());
+        b.putLong(e.timestamp());
+        b.putShort((short) e.headers().size());
+        for (Map.Entry<String, String> h : e.headers().entrySet()) {
+            put(b, h.getKey());
+            put(b, h.getValue());
+        }
+        b.putInt(e.payload().length).put(e.payload());
+        return b.array();
+    }
+
+    static Send readSend(byte[] bytes) {
+        ByteBuffer b = ByteBuffer.wrap(bytes);
+        String queue = get(b);
+        long seq = b.getLong();
+        long deliverAt = b.getLong();
+        String id = get(b);
+        String key = get(b);
+        long timestamp = b.getLong();
+        int headerCount = Short.toUnsignedInt(b.getShort());
+        Map<String, String> headers = headerCount == 0 ? Map.of() : new HashMap<>(headerCount * 2);
+        for (int i = 0; i < headerCount; i++) headers.put(get(b), get(b));
+        byte[] payload = new byte[b.getInt()];
+        b.get(payload);
+        return new Send(queue, seq, deliverAt, new Envelope(queue, id, key, Map.copyOf(headers), payload, timestamp));
+    }
+
+    static byte[] ack(String queue, long seq) {
+        return change(queue, seq, 0, 0, false);
+    }
+
+    static byte[] discard(String queue, long seq) {
+        return change(queue, seq, 0, 0, false);
+    }
+
+    static byte[] returned(String queue, long seq, int attempts, long dueAt) {
+        return change(queue, seq, attempts, dueAt, true);
+    }
+
+    private static byte[] change(String queue, long seq, int attempts, long dueAt, boolean withAttempts) {
+        ByteBuffer b = ByteBuffer.allocate(str(queue) + 8 + (withAttempts ? 12 : 0));
+        put(b, queue);
+        b.putLong(seq);
+        if (withAttempts) b.putInt(attempts).putLong(dueAt);
+        return b.array();
+    }
+
+    static Change readChange(int type, byte[] bytes) {
+        ByteBuffer b = ByteBuffer.wrap(bytes);
+        String queue = get(b);
+        long seq = b.getLong();
+        if (type == RETURN) return new Change(queue, seq, b.getInt(), b.getLong());
+        return new Change(queue, seq, 0, 0);
+    }
+
+    private static int str(String s) {
+        return 2 + (s == null ? 0 : s.getBytes(StandardCharsets.UTF_8).length);
+    }
+
+    private static void put(ByteBuffer b, String s) {
+        if (s == null) {
+            b.putShort((short) NULL);
+            return;
+        }
+        byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+        if (bytes.length >= NULL) throw new IllegalArgumentException("string of " + bytes.length + " bytes is too long for a log record");
+        b.putShort((short) bytes.length).put(bytes);
+    }
+
+    private static String get(ByteBuffer b) {
+        int len = Short.toUnsignedInt(b.getShort());
+        if (len == NULL) return null;
+        byte[] bytes = new byte[len];
+        b.get(bytes);
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+}
