@@ -1,13 +1,11 @@
 package io.baton.store;
 
-import io.baton.BatonException;
 import io.baton.spi.Backend;
 import io.baton.spi.BackendProvider;
+import io.baton.spi.BackendUrl;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.Map;
 
 /**
  * Opens {@code file:} backends. URL forms: {@code file:./data}, {@code file:/var/lib/baton},
@@ -28,56 +26,32 @@ public final class FileBackendProvider implements BackendProvider {
 
     @Override
     public Backend open(String url) {
-        String rest = url.substring("file:".length());
-        String query = "";
-        int q = rest.indexOf('?');
-        if (q >= 0) {
-            query = rest.substring(q + 1);
-            rest = rest.substring(0, q);
-        }
-        if (rest.startsWith("//")) rest = rest.substring(2); // file:///abs -> /abs
-        if (rest.isEmpty()) throw new BatonException("cannot open '" + url + "': no directory; expected file:./data or file:/path");
-        Map<String, String> params = params(url, query);
+        BackendUrl parsed = BackendUrl.parse(url, "file");
         LogOptions options = LogOptions.defaults();
-        String durability = params.remove("durability");
-        if (durability != null) options = options.withDurability(durability(url, durability));
-        String segmentBytes = params.remove("segmentBytes");
-        if (segmentBytes != null) options = options.withSegmentBytes(positive(url, segmentBytes));
-        if (!params.isEmpty()) throw new BatonException("cannot open '" + url + "': unknown parameters " + params.keySet());
+        String durability = parsed.take("durability");
+        if (durability != null) options = options.withDurability(durability(parsed, durability));
+        options = options.withSegmentBytes(parsed.takePositive("segmentBytes", options.segmentBytes()));
+        parsed.requireAllTaken();
+        String dir = parsed.target().startsWith("//") ? parsed.target().substring(2) : parsed.target(); // file:///abs
+        if (dir.isEmpty()) throw parsed.invalid("no directory; expected file:./data or file:/path");
         try {
-            return new FileBackend(Path.of(rest), options);
+            return new FileBackend(Path.of(dir), options);
         } catch (IOException e) {
-            throw new BatonException("cannot open '" + url + "': " + e, e);
+            throw parsed.invalid(e.toString());
         }
     }
 
-    private static Durability durability(String url, String value) {
+    private static Durability durability(BackendUrl url, String value) {
         if (value.equals("fsync")) return Durability.FSYNC;
         if (value.equals("os")) return Durability.OS_BUFFERED;
         if (value.startsWith("interval-") && value.endsWith("ms")) {
-            return Durability.fsyncEvery(Duration.ofMillis(positive(url, value.substring("interval-".length(), value.length() - 2))));
+            try {
+                long millis = Long.parseLong(value.substring("interval-".length(), value.length() - 2));
+                if (millis >= 1) return Durability.fsyncEvery(Duration.ofMillis(millis));
+            } catch (NumberFormatException e) {
+                // reported below
+            }
         }
-        throw new BatonException("cannot open '" + url + "': durability must be fsync, interval-<N>ms or os, not '" + value + "'");
-    }
-
-    private static Map<String, String> params(String url, String query) {
-        Map<String, String> params = new HashMap<>();
-        if (query.isEmpty()) return params;
-        for (String pair : query.split("&")) {
-            int eq = pair.indexOf('=');
-            if (eq <= 0) throw new BatonException("cannot open '" + url + "': parameter '" + pair + "' is not name=value");
-            params.put(pair.substring(0, eq), pair.substring(eq + 1));
-        }
-        return params;
-    }
-
-    private static long positive(String url, String value) {
-        try {
-            long n = Long.parseLong(value);
-            if (n < 1) throw new NumberFormatException();
-            return n;
-        } catch (NumberFormatException e) {
-            throw new BatonException("cannot open '" + url + "': '" + value + "' is not a positive number");
-        }
+        throw url.invalid("durability must be fsync, interval-<N>ms or os, not '" + value + "'");
     }
 }

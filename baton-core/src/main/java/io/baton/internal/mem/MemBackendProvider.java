@@ -1,8 +1,8 @@
 package io.baton.internal.mem;
 
-import io.baton.BatonException;
 import io.baton.spi.Backend;
 import io.baton.spi.BackendProvider;
+import io.baton.spi.BackendUrl;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -25,56 +25,20 @@ public final class MemBackendProvider implements BackendProvider {
 
     @Override
     public Backend open(String url) {
-        String rest = url.substring("mem:".length());
-        String query = "";
-        int q = rest.indexOf('?');
-        if (q >= 0) {
-            query = rest.substring(q + 1);
-            rest = rest.substring(0, q);
-        }
-        MemTopics.HistoryLimits limits = limits(url, query);
+        BackendUrl parsed = BackendUrl.parse(url, "mem");
+        MemTopics.HistoryLimits limits = new MemTopics.HistoryLimits(
+                parsed.takePositive("historyMessages", 100_000),
+                parsed.takePositive("historyBytes", 64L << 20),
+                Duration.ofSeconds(parsed.takePositive("historyAgeSeconds", 3600)));
+        parsed.requireAllTaken();
+        String rest = parsed.target();
         if (rest.isEmpty()) return new MemBackend(limits, () -> {});
-        if (!rest.startsWith("//") || rest.length() == 2) {
-            throw new BatonException("cannot open '" + url + "': expected mem: or mem://NAME");
-        }
+        if (!rest.startsWith("//") || rest.length() == 2) throw parsed.invalid("expected mem: or mem://NAME");
         String name = rest.substring(2);
         synchronized (SHARED) {
-            Shared shared = SHARED.get(name);
-            if (shared == null) {
-                int[] users = {0};
-                MemBackend backend = new MemBackend(limits, () -> {});
-                shared = new Shared(backend, users);
-                SHARED.put(name, shared);
-            }
+            Shared shared = SHARED.computeIfAbsent(name, n -> new Shared(new MemBackend(limits, () -> {}), new int[] {0}));
             shared.users[0]++;
             return new SharedHandle(name, shared);
-        }
-    }
-
-    private static MemTopics.HistoryLimits limits(String url, String query) {
-        Map<String, String> params = new HashMap<>();
-        if (!query.isEmpty()) {
-            for (String pair : query.split("&")) {
-                int eq = pair.indexOf('=');
-                if (eq <= 0) throw new BatonException("cannot open '" + url + "': parameter '" + pair + "' is not name=value");
-                params.put(pair.substring(0, eq), pair.substring(eq + 1));
-            }
-        }
-        long messages = number(url, params.remove("historyMessages"), 100_000);
-        long bytes = number(url, params.remove("historyBytes"), 64L << 20);
-        long age = number(url, params.remove("historyAgeSeconds"), 3600);
-        if (!params.isEmpty()) throw new BatonException("cannot open '" + url + "': unknown parameters " + params.keySet());
-        return new MemTopics.HistoryLimits(messages, bytes, Duration.ofSeconds(age));
-    }
-
-    private static long number(String url, String value, long fallback) {
-        if (value == null) return fallback;
-        try {
-            long n = Long.parseLong(value);
-            if (n < 1) throw new NumberFormatException();
-            return n;
-        } catch (NumberFormatException e) {
-            throw new BatonException("cannot open '" + url + "': '" + value + "' is not a positive number");
         }
     }
 

@@ -169,31 +169,41 @@ public final class MemQueue implements QueueChannel {
         lock.lock();
         try {
             absorb();
-            long blockNanos = options.blockTimeout().toNanos();
-            while (!hasRoom(size)) {
-                ensureOpen();
-                switch (options.overflow()) {
-                    case REJECT -> throw full();
-                    case DROP_OLDEST -> {
-                        absorb();
-                        if (!dropOldest() && intakeTail.get() == state.intakeHead) throw full();
-                    }
-                    case BLOCK -> {
-                        if (blockNanos <= 0) throw full();
-                        state.waitingSenders++;
-                        try {
-                            blockNanos = space.awaitNanos(blockNanos);
-                        } finally {
-                            state.waitingSenders--;
-                        }
+            overflowUntil(() -> hasRoom(size));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Applies the overflow policy until {@code fits} holds: reject, drop the oldest, or wait for
+     * space up to the block timeout. Called with the lock held.
+     *
+     * @throws QueueFullException if the policy refuses, or the wait is interrupted
+     */
+    private void overflowUntil(java.util.function.BooleanSupplier fits) {
+        long blockNanos = options.blockTimeout().toNanos();
+        while (!fits.getAsBoolean()) {
+            ensureOpen();
+            switch (options.overflow()) {
+                case REJECT -> throw full();
+                case DROP_OLDEST -> {
+                    absorb(); // a lock-free sender may have taken the room: its entry is now droppable
+                    if (!dropOldest() && intakeTail.get() == state.intakeHead) throw full();
+                }
+                case BLOCK -> {
+                    if (blockNanos <= 0) throw full();
+                    state.waitingSenders++;
+                    try {
+                        blockNanos = space.awaitNanos(blockNanos);
+                    } catch (InterruptedException ie) {
+                        Thread.currentThread().interrupt();
+                        throw new QueueFullException("interrupted while waiting for space in queue '" + name + "'");
+                    } finally {
+                        state.waitingSenders--;
                     }
                 }
             }
-        } catch (InterruptedException ie) {
-            Thread.currentThread().interrupt();
-            throw new QueueFullException("interrupted while waiting for space in queue '" + name + "'");
-        } finally {
-            lock.unlock();
         }
     }
 
@@ -268,30 +278,8 @@ public final class MemQueue implements QueueChannel {
                 state.duplicates++; // a retried send of a stored message is not refused for want of room
                 return;
             }
-            long blockNanos = options.blockTimeout().toNanos();
-            while (!tryPush(e, true)) {
-                ensureOpen();
-                switch (options.overflow()) {
-                    case REJECT -> throw full();
-                    case DROP_OLDEST -> {
-                        absorb(); // a lock-free sender may have taken the room: its entry is now droppable
-                        if (!dropOldest() && intakeTail.get() == state.intakeHead) throw full();
-                    }
-                    case BLOCK -> {
-                        if (blockNanos <= 0) throw full();
-                        state.waitingSenders++;
-                        try {
-                            blockNanos = space.awaitNanos(blockNanos);
-                        } finally {
-                            state.waitingSenders--;
-                        }
-                    }
-                }
-            }
+            overflowUntil(() -> tryPush(e, true));
             available.signal();
-        } catch (InterruptedException ie) {
-            Thread.currentThread().interrupt();
-            throw new QueueFullException("interrupted while waiting for space in queue '" + name + "'");
         } finally {
             lock.unlock();
         }
