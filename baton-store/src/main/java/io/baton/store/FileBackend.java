@@ -91,7 +91,7 @@ public final class FileBackend implements Backend {
                     QueueRecords.Send send = QueueRecords.readSend(record.payload());
                     replayed.computeIfAbsent(send.queue(), q -> new QueueReplay()).send(send, record.position());
                 }
-                case QueueRecords.ACK, QueueRecords.RETURN, QueueRecords.DISCARD -> {
+                case QueueRecords.ACK, QueueRecords.RETURN, QueueRecords.DISCARD, QueueRecords.DELIVER -> {
                     QueueRecords.Change change = QueueRecords.readChange(record.type(), record.payload());
                     QueueReplay q = replayed.get(change.queue());
                     if (q != null) q.change(record.type(), change);
@@ -163,7 +163,12 @@ public final class FileBackend implements Backend {
     public void close() {
         if (closed) return;
         closed = true;
-        cleaner.shutdownNow();
+        cleaner.shutdown(); // let a running cleanup pass finish rather than interrupt its file I/O
+        try {
+            cleaner.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         queues.values().forEach(FileQueue::close);
         memory.close();
         segmentedLog.close();

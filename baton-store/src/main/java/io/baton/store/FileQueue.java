@@ -16,8 +16,9 @@ import org.slf4j.LoggerFactory;
 /**
  * A durable queue: the {@code mem:} queue's state machine, with every change recorded in the
  * log. A send is appended (SEND) and completes once the log made it durable; only then does the
- * message enter the in-memory queue, so nothing is delivered that a crash could take back. Acks,
- * nacks, expired leases and discards are recorded as they happen (ACK, RETURN, DISCARD), batched
+ * message enter the in-memory queue, so nothing is delivered that a crash could take back.
+ * Deliveries, acks, nacks, expired leases and discards are recorded as they happen (DELIVER, ACK,
+ * RETURN, DISCARD), so attempts survive a crash too; they are batched
  * into the log's next group commit; the send's future is what waits for the disk.
  *
  * <p>Sequence numbers are assigned under {@code sendLock} together with the append, so a queue's
@@ -76,6 +77,11 @@ final class FileQueue implements QueueChannel, MemQueue.Journal {
     long oldestNeededPosition() {
         Map.Entry<Long, Long> first = pending.firstEntry();
         return first == null ? Long.MAX_VALUE : first.getValue();
+    }
+
+    @Override
+    public void delivered(long seq, int attempts) {
+        record(QueueRecords.DELIVER, QueueRecords.returned(name, seq, attempts, 0));
     }
 
     @Override

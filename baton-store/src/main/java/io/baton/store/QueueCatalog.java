@@ -61,7 +61,7 @@ final class QueueCatalog {
     }
 
     synchronized long longestDedupeWindowMillis() {
-        long longest = QueueOptions.defaults().dedupeWindow().toMillis();
+        long longest = 0;
         for (Entry e : entries.values()) longest = Math.max(longest, e.dedupeWindowMillis());
         return longest;
     }

@@ -16,6 +16,7 @@ import java.util.Map;
  * ACK     (type 2)  queue:str  seq:i64
  * RETURN  (type 3)  queue:str  seq:i64  attempts:i32  dueAt:i64      (nacked or lease expired)
  * DISCARD (type 4)  queue:str  seq:i64                                (dropped oldest, duplicate id)
+ * DELIVER (type 5)  queue:str  seq:i64  attempts:i32  dueAt:i64 (0)  (leased to a consumer)
  * </pre>
  */
 final class QueueRecords {
@@ -23,6 +24,7 @@ final class QueueRecords {
     static final int ACK = 2;
     static final int RETURN = 3;
     static final int DISCARD = 4;
+    static final int DELIVER = 5;
     private static final int NULL = 0xFFFF;
 
     private QueueRecords() {}
@@ -91,7 +93,7 @@ final class QueueRecords {
         ByteBuffer b = ByteBuffer.wrap(bytes);
         String queue = get(b);
         long seq = b.getLong();
-        if (type == RETURN) return new Change(queue, seq, b.getInt(), b.getLong());
+        if (type == RETURN || type == DELIVER) return new Change(queue, seq, b.getInt(), b.getLong());
         return new Change(queue, seq, 0, 0);
     }
 

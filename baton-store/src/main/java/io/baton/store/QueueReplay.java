@@ -43,6 +43,10 @@ final class QueueReplay {
                     p.dueAt = change.dueAt();
                 }
             }
+            case QueueRecords.DELIVER -> {
+                Pending p = pending.get(change.seq());
+                if (p != null) p.attempts = Math.max(p.attempts, change.attempts()); // a crash does not reset attempts
+            }
             default -> throw new IllegalArgumentException("not a queue change: " + type);
         }
     }

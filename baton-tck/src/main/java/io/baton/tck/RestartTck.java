@@ -81,6 +81,7 @@ public abstract class RestartTck extends BackendTck {
 
         Message<String> again = receiveOne(baton.queue(name, String.class));
         assertThat(again.body()).isEqualTo("in flight");
+        assertThat(again.attempt()).as("the first delivery counts, restart or not").isEqualTo(2);
         again.ack();
     }
 

@@ -86,6 +86,9 @@ public final class MemQueue implements QueueChannel {
      * recorded by the backend itself, before {@link #append}.
      */
     public interface Journal {
+        /** Leased to a consumer, as attempt number {@code attempts}: a crash afterwards must not reset the count. */
+        void delivered(long seq, int attempts);
+
         void acked(long seq);
 
         /** Back to waiting after a nack, or a lease that expired: attempts so far, due again at (epoch ms, 0 = now). */
@@ -95,6 +98,7 @@ public final class MemQueue implements QueueChannel {
         void discarded(long seq);
 
         Journal NONE = new Journal() {
+            @Override public void delivered(long seq, int attempts) {}
             @Override public void acked(long seq) {}
             @Override public void returned(long seq, int attempts, long dueAt) {}
             @Override public void discarded(long seq) {}
@@ -454,6 +458,7 @@ public final class MemQueue implements QueueChannel {
             e.token = (lease.id << INDEX_BITS) | i;
             e.leaseUntil = leaseUntil;
             lease.entries[i] = e;
+            if (journal != Journal.NONE) journal.delivered(e.seq, e.attempts);
             out.add(new Delivery(e.envelope, e.token, e.attempts, e.seq));
         }
         lease.open = n;
