@@ -133,12 +133,8 @@ public final class SegmentedLog implements AutoCloseable {
             long size = segment.size();
             if (segment.position(size) <= from) continue;
             long start = from <= segment.base ? SEGMENT_HEADER_BYTES : segment.seekOffset(segment.offset(from));
-            FileChannel channel;
-            try {
-                channel = options.channels().open(segment.path, SegmentFiles.READ_ONLY);
-            } catch (NoSuchFileException deletedByRetention) {
-                continue;
-            }
+            FileChannel channel = openForReading(segment);
+            if (channel == null) continue; // deleted by retention meanwhile
             try (channel) {
                 SegmentReader reader = new SegmentReader(channel, size, REPLAY_WINDOW_BYTES);
                 readRecords(segment, reader, start, from, record -> {
@@ -197,12 +193,8 @@ public final class SegmentedLog implements AutoCloseable {
         for (Segment segment : segments) {
             if (segment.lastTimestamp() < epochMillis) continue;
             long size = segment.size();
-            FileChannel channel;
-            try {
-                channel = options.channels().open(segment.path, SegmentFiles.READ_ONLY);
-            } catch (NoSuchFileException deletedByRetention) {
-                continue;
-            }
+            FileChannel channel = openForReading(segment);
+            if (channel == null) continue; // deleted by retention meanwhile
             try (channel) {
                 SegmentReader reader = new SegmentReader(channel, size, REPLAY_WINDOW_BYTES);
                 List<Segment.Range> damaged = segment.damaged;
@@ -343,5 +335,14 @@ public final class SegmentedLog implements AutoCloseable {
     @Override
     public String toString() {
         return "SegmentedLog[" + dir + "]";
+    }
+
+    /** Opens a segment to read it; null if retention deleted it meanwhile. */
+    private FileChannel openForReading(Segment segment) throws IOException {
+        try {
+            return options.channels().open(segment.path, SegmentFiles.READ_ONLY);
+        } catch (NoSuchFileException deletedByRetention) {
+            return null;
+        }
     }
 }
