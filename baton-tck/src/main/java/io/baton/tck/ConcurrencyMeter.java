@@ -18,6 +18,17 @@ public final class ConcurrencyMeter {
         active.decrementAndGet();
     }
 
+    /** Counts a handler that works (sleeps) for {@code millis}, then runs {@code after} once it left. */
+    public void during(long millis, Runnable after) throws InterruptedException {
+        enter();
+        try {
+            Thread.sleep(millis);
+        } finally {
+            exit();
+        }
+        after.run();
+    }
+
     /** Handlers running now. */
     public int active() {
         return active.get();

@@ -123,15 +123,7 @@ public abstract class FunctionsTck extends BackendTck {
         Queue<Integer> queue = baton.queue(queueName(), Integer.class);
         ConcurrencyMeter meter = new ConcurrencyMeter();
         Recorder<Integer> done = new Recorder<>();
-        queue.consume(i -> {
-            meter.enter();
-            try {
-                Thread.sleep(30);
-            } finally {
-                meter.exit();
-            }
-            done.add(i);
-        }, ConsumeOptions.builder().concurrency(3).build());
+        queue.consume(i -> meter.during(30, () -> done.add(i)), ConsumeOptions.builder().concurrency(3).build());
 
         IntStream.range(0, 15).forEach(queue::send);
 
@@ -145,15 +137,7 @@ public abstract class FunctionsTck extends BackendTck {
         Topic<Integer> topic = baton.topic(subject(), Integer.class);
         ConcurrencyMeter meter = new ConcurrencyMeter();
         Recorder<Integer> done = new Recorder<>();
-        topic.subscribe(i -> {
-            meter.enter();
-            try {
-                Thread.sleep(30);
-            } finally {
-                meter.exit();
-            }
-            done.add(i);
-        }, SubscribeOptions.builder().concurrency(3).build());
+        topic.subscribe(i -> meter.during(30, () -> done.add(i)), SubscribeOptions.builder().concurrency(3).build());
 
         IntStream.range(0, 15).forEach(topic::publish);
 
@@ -167,12 +151,7 @@ public abstract class FunctionsTck extends BackendTck {
         String subject = subject();
         ConcurrencyMeter meter = new ConcurrencyMeter();
         baton.serve(subject, Integer.class, i -> {
-            meter.enter();
-            try {
-                Thread.sleep(50);
-            } finally {
-                meter.exit();
-            }
+            meter.during(50, () -> { });
             return i;
         }, new ServeOptions(3));
 
