@@ -4,6 +4,7 @@ import io.baton.BatonClosedException;
 import io.baton.BatonException;
 import io.baton.QueueOptions;
 import io.baton.internal.mem.MemBackendProvider;
+import io.baton.internal.mem.MemTopics;
 import io.baton.spi.Backend;
 import io.baton.spi.Capability;
 import io.baton.spi.QueueChannel;
@@ -19,6 +20,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -32,18 +34,17 @@ import org.slf4j.LoggerFactory;
  * The {@code file:} backend: queues on Baton's own append-only log in one directory, surviving
  * restarts and crashes (per the log's {@link Durability}).
  *
- * <p>At open the log is recovered and replayed once; each queue is rebuilt when first opened. A
- * cleanup thread deletes log segments that no queue needs any more (every SEND in them acked or
- * discarded) and that are older than the longest dedupe window. The directory is locked against a
- * second process.
+ * <p>At open the log is recovered and replayed once; each queue is rebuilt when first opened,
+ * topics' history and durable subscriptions at once. A cleanup thread deletes log segments that
+ * nothing needs any more: every SEND in them acked or discarded and older than the longest dedupe
+ * window, every PUBLISH in them past the history's limits and acked by every durable subscription
+ * that took it. The directory is locked against a second process.
  *
- * <p>Not durable yet: topics and RPC run in memory (as on {@code mem:}), so this backend does not
- * declare {@link Capability#DURABLE_SUBSCRIPTIONS} or {@link Capability#REPLAY}.
+ * <p>RPC is not stored: a call is between live processes, so it runs as on {@code mem:}.
  */
 public final class FileBackend implements Backend {
     private static final Logger log = LoggerFactory.getLogger(FileBackend.class);
-    private static final Set<Capability> CAPABILITIES = EnumSet.complementOf(
-            EnumSet.of(Capability.DURABLE_SUBSCRIPTIONS, Capability.REPLAY));
+    private static final Set<Capability> CAPABILITIES = EnumSet.allOf(Capability.class);
 
     private final Path dir;
     private final SegmentedLog segmentedLog;
@@ -52,11 +53,12 @@ public final class FileBackend implements Backend {
     private final FileLock dirLock;
     private final Map<String, QueueReplay> replayed = new HashMap<>();
     private final Map<String, FileQueue> queues = new ConcurrentHashMap<>();
+    private final FileTopics topics;
     private final Backend memory = new MemBackendProvider().open("mem:");
     private final ScheduledExecutorService cleaner;
     private volatile boolean closed;
 
-    FileBackend(Path dir, LogOptions logOptions) throws IOException {
+    FileBackend(Path dir, LogOptions logOptions, MemTopics.HistoryLimits historyLimits) throws IOException {
         this.dir = dir;
         Files.createDirectories(dir);
         lockChannel = FileChannel.open(dir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
@@ -71,11 +73,16 @@ public final class FileBackend implements Backend {
             throw new BatonException("data directory " + dir.toAbsolutePath() + " is in use by another Baton (its 'lock' file is held)");
         }
         dirLock = lock;
+        SegmentedLog opened = null;
         try {
             catalog = new QueueCatalog(dir);
-            segmentedLog = SegmentedLog.open(dir.resolve("log"), logOptions);
+            opened = SegmentedLog.open(dir.resolve("log"), logOptions);
+            segmentedLog = opened;
+            topics = new FileTopics(dir, opened, historyLimits);
             replay();
+            topics.restore();
         } catch (IOException | RuntimeException e) {
+            if (opened != null) opened.close();
             dirLock.release();
             lockChannel.close();
             throw e;
@@ -96,7 +103,12 @@ public final class FileBackend implements Backend {
                     QueueReplay q = replayed.get(change.queue());
                     if (q != null) q.change(record.type(), change);
                 }
-                default -> log.warn("{}: skipping a record of unknown type {} at position {}", dir, record.type(), record.position());
+                case QueueRecords.PUBLISH -> topics.replayPublish(record);
+                case QueueRecords.CHECKPOINT -> topics.replayCheckpoint(record);
+                default -> {
+                    if (QueueRecords.ChangeTypes.SUBSCRIPTION.contains(record.type())) topics.replayChange(record);
+                    else log.warn("{}: skipping a record of unknown type {} at position {}", dir, record.type(), record.position());
+                }
             }
         });
         int messages = replayed.values().stream().mapToInt(q -> q.pending.size()).sum();
@@ -128,7 +140,7 @@ public final class FileBackend implements Backend {
 
     @Override
     public TopicChannel topics() {
-        return memory.topics();
+        return topics.channel();
     }
 
     @Override
@@ -136,10 +148,10 @@ public final class FileBackend implements Backend {
         return memory.rpc();
     }
 
-    /** Deletes segments whose records no queue needs and that are older than every dedupe window. */
+    /** Deletes segments whose records nothing needs (see the class comment). */
     private void deleteUnneededSegments() {
         try {
-            long needed = Long.MAX_VALUE;
+            long needed = topics.oldestNeededPosition(System.currentTimeMillis());
             for (FileQueue q : queues.values()) needed = Math.min(needed, q.oldestNeededPosition());
             synchronized (replayed) {
                 for (QueueReplay q : replayed.values()) needed = Math.min(needed, q.oldestNeededPosition());
@@ -152,6 +164,9 @@ public final class FileBackend implements Backend {
                 }
             }
             if (needed == Long.MAX_VALUE) needed = segmentedLog.endPosition();
+            List<SegmentInfo> segments = segmentedLog.segments();
+            if (segments.size() < 2 || segments.get(0).endPosition() > needed) return; // nothing to delete
+            topics.checkpoint().join(); // the deleted PUBLISH records take the last sequence number with them
             long freed = segmentedLog.deleteSegmentsBefore(needed);
             if (freed > 0) log.debug("{}: deleted {} bytes of fully acknowledged log", dir, freed);
         } catch (IOException | RuntimeException e) {
@@ -170,6 +185,7 @@ public final class FileBackend implements Backend {
             Thread.currentThread().interrupt();
         }
         queues.values().forEach(FileQueue::close);
+        topics.close();
         memory.close();
         segmentedLog.close();
         try {

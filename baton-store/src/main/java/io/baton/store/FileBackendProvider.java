@@ -1,5 +1,6 @@
 package io.baton.store;
 
+import io.baton.internal.mem.MemTopics;
 import io.baton.spi.Backend;
 import io.baton.spi.BackendProvider;
 import io.baton.spi.BackendUrl;
@@ -10,7 +11,9 @@ import java.time.Duration;
 /**
  * Opens {@code file:} backends. URL forms: {@code file:./data}, {@code file:/var/lib/baton},
  * {@code file:///var/lib/baton}, optionally followed by
- * {@code ?durability=fsync|interval-100ms|os&segmentBytes=N}:
+ * {@code ?durability=fsync|interval-100ms|os&segmentBytes=N}, and topic history bounds as on
+ * {@code mem:} ({@code historyMessages=N&historyBytes=N&historyAgeSeconds=N}, defaults 100,000
+ * messages, 64 MiB, 1 hour; the history is also held in memory). Durability:
  * <ul>
  *   <li>{@code fsync} (default): a send returns after the fsync that covers it (group commit);</li>
  *   <li>{@code interval-Nms}: fsync every N ms; a power loss may lose the last interval;</li>
@@ -31,11 +34,12 @@ public final class FileBackendProvider implements BackendProvider {
         String durability = parsed.take("durability");
         if (durability != null) options = options.withDurability(durability(parsed, durability));
         options = options.withSegmentBytes(parsed.takePositive("segmentBytes", options.segmentBytes()));
+        MemTopics.HistoryLimits history = MemTopics.HistoryLimits.from(parsed);
         parsed.requireAllTaken();
         String dir = parsed.target().startsWith("//") ? parsed.target().substring(2) : parsed.target(); // file:///abs
         if (dir.isEmpty()) throw parsed.invalid("no directory; expected file:./data or file:/path");
         try {
-            return new FileBackend(Path.of(dir), options);
+            return new FileBackend(Path.of(dir), options, history);
         } catch (IOException e) {
             throw parsed.invalid(e.toString());
         }

@@ -7,11 +7,7 @@ import io.baton.spi.Envelope;
 import io.baton.spi.QueueChannel;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentSkipListMap;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A durable queue: the {@code mem:} queue's state machine, with every change recorded in the
@@ -25,32 +21,26 @@ import org.slf4j.LoggerFactory;
  * SEND records are in sequence order in the log, and the oldest pending sequence names the oldest
  * log position the queue still needs.
  */
-final class FileQueue implements QueueChannel, MemQueue.Journal {
-    private static final Logger log = LoggerFactory.getLogger(FileQueue.class);
-
+final class FileQueue implements QueueChannel {
     private final String name;
     private final SegmentedLog segmentedLog;
     private final MemQueue memory;
     private final Object sendLock = new Object();
     private long nextSeq;
-    /** Pending (not acked, not discarded) messages: sequence to the position of their SEND record. */
-    private final ConcurrentSkipListMap<Long, Long> pending = new ConcurrentSkipListMap<>();
+    private final Changes changes;
 
     FileQueue(String name, io.baton.QueueOptions options, SegmentedLog segmentedLog, QueueReplay replay) {
         this.name = name;
         this.segmentedLog = segmentedLog;
-        this.memory = new MemQueue(name, options, this);
+        this.changes = new Changes(name, segmentedLog, QueueRecords.ChangeTypes.QUEUE);
+        this.memory = new MemQueue(name, options, changes);
         this.nextSeq = replay == null ? 1 : replay.maxSeq + 1;
         if (replay != null) restore(replay);
     }
 
     private void restore(QueueReplay replay) {
         replay.ackedIds.forEach(memory::rememberId);
-        for (QueueReplay.Pending p : replay.pending.values()) {
-            pending.put(p.send.seq(), p.position);
-            long deliverAt = Math.max(p.send.deliverAt(), p.dueAt);
-            memory.appendRecorded(p.send.envelope(), deliverAt, p.send.seq(), p.attempts);
-        }
+        changes.restore(replay, memory);
     }
 
     @Override
@@ -68,44 +58,14 @@ final class FileQueue implements QueueChannel, MemQueue.Journal {
             written = segmentedLog.append(QueueRecords.SEND, QueueRecords.send(name, seq, deliverAtMillis, envelope));
         }
         return written.thenAccept(position -> {
-            pending.put(seq, position);
+            changes.pending(seq, position);
             memory.appendRecorded(envelope, deliverAtMillis, seq, 0);
         });
     }
 
     /** The oldest log position this queue still needs, or {@code Long.MAX_VALUE}. */
     long oldestNeededPosition() {
-        Map.Entry<Long, Long> first = pending.firstEntry();
-        return first == null ? Long.MAX_VALUE : first.getValue();
-    }
-
-    @Override
-    public void delivered(long seq, int attempts) {
-        record(QueueRecords.DELIVER, QueueRecords.returned(name, seq, attempts, 0));
-    }
-
-    @Override
-    public void acked(long seq) {
-        pending.remove(seq);
-        record(QueueRecords.ACK, QueueRecords.ack(name, seq));
-    }
-
-    @Override
-    public void returned(long seq, int attempts, long dueAt) {
-        record(QueueRecords.RETURN, QueueRecords.returned(name, seq, attempts, dueAt));
-    }
-
-    @Override
-    public void discarded(long seq) {
-        pending.remove(seq);
-        record(QueueRecords.DISCARD, QueueRecords.discard(name, seq));
-    }
-
-    private void record(int type, byte[] payload) {
-        segmentedLog.append(type, payload).whenComplete((position, error) -> {
-            // Not fatal: a lost ACK or RETURN means a redelivery after a restart, never a lost message.
-            if (error != null) log.error("could not record a change of queue '{}': {}", name, error.toString());
-        });
+        return changes.oldestNeededPosition();
     }
 
     @Override

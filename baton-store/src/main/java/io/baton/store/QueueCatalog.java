@@ -1,26 +1,16 @@
 package io.baton.store;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.baton.Overflow;
 import io.baton.QueueOptions;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * The options each queue was created with, in {@code queues.json}: a queue keeps its options
- * across restarts, and the log's segments can go without taking them along. Rewritten whole
- * (temporary file, fsync, atomic rename, fsync of the directory) when a queue is created.
+ * across restarts, and the log's segments can go without taking them along.
  */
 final class QueueCatalog {
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** The stored form of {@link QueueOptions}. */
     record Entry(long maxLength, long maxBytes, Overflow overflow, long blockTimeoutMillis, long dedupeWindowMillis) {
@@ -34,35 +24,24 @@ final class QueueCatalog {
         }
     }
 
-    private final Path file;
-    private final TreeMap<String, Entry> entries = new TreeMap<>();
+    private final JsonCatalog<Entry> entries;
 
     QueueCatalog(Path dir) throws IOException {
-        this.file = dir.resolve("queues.json");
-        if (Files.exists(file)) entries.putAll(JSON.readValue(file.toFile(), new TypeReference<Map<String, Entry>>() {}));
+        this.entries = new JsonCatalog<>(dir.resolve("queues.json"), Entry.class);
     }
 
-    synchronized QueueOptions get(String name) {
+    QueueOptions get(String name) {
         Entry e = entries.get(name);
         return e == null ? null : e.options();
     }
 
-    synchronized void put(String name, QueueOptions options) throws IOException {
+    void put(String name, QueueOptions options) throws IOException {
         entries.put(name, Entry.of(options));
-        Path tmp = file.resolveSibling("queues.json.tmp");
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-            ch.write(java.nio.ByteBuffer.wrap(JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(entries)));
-            ch.force(true);
-        }
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        try (FileChannel dir = FileChannel.open(file.getParent(), StandardOpenOption.READ)) {
-            dir.force(true);
-        }
     }
 
-    synchronized long longestDedupeWindowMillis() {
+    long longestDedupeWindowMillis() {
         long longest = 0;
-        for (Entry e : entries.values()) longest = Math.max(longest, e.dedupeWindowMillis());
+        for (Entry e : entries.entries().values()) longest = Math.max(longest, e.dedupeWindowMillis());
         return longest;
     }
 }

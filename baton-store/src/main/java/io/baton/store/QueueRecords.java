@@ -7,16 +7,22 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The payloads of the log records a {@code file:} backend writes for its queues. All integers
- * big-endian; a string is a u16 length (0xFFFF for null) and UTF-8 bytes.
+ * The payloads of the log records a {@code file:} backend writes for its queues and topics. All
+ * integers big-endian; a string is a u16 length (0xFFFF for null) and UTF-8 bytes.
  *
  * <pre>
- * SEND    (type 1)  queue:str  seq:i64  deliverAt:i64  id:str  key:str  timestamp:i64
- *                   headerCount:u16 (name:str value:str)*  payloadLength:i32  payload
- * ACK     (type 2)  queue:str  seq:i64
- * RETURN  (type 3)  queue:str  seq:i64  attempts:i32  dueAt:i64      (nacked or lease expired)
- * DISCARD (type 4)  queue:str  seq:i64                                (dropped oldest, duplicate id)
- * DELIVER (type 5)  queue:str  seq:i64  attempts:i32  dueAt:i64 (0)  (leased to a consumer)
+ * SEND        (type 1)  queue:str  seq:i64  deliverAt:i64  id:str  key:str  timestamp:i64
+ *                       headerCount:u16 (name:str value:str)*  payloadLength:i32  payload
+ * ACK         (type 2)  queue:str  seq:i64
+ * RETURN      (type 3)  queue:str  seq:i64  attempts:i32  dueAt:i64      (nacked or lease expired)
+ * DISCARD     (type 4)  queue:str  seq:i64                                (dropped oldest, duplicate id)
+ * DELIVER     (type 5)  queue:str  seq:i64  attempts:i32  dueAt:i64 (0)  (leased to a consumer)
+ * PUBLISH     (type 6)  as SEND, with the subject in place of the queue and deliverAt 0
+ * SUB_ACK     (type 7)  as ACK, for a durable subscription: its name in place of the queue
+ * SUB_RETURN  (type 8)  as RETURN, likewise
+ * SUB_DISCARD (type 9)  as DISCARD, likewise
+ * SUB_DELIVER (type 10) as DELIVER, likewise
+ * CHECKPOINT  (type 11) topicNextSeq:i64   (written before segments are deleted)
  * </pre>
  */
 final class QueueRecords {
@@ -25,7 +31,24 @@ final class QueueRecords {
     static final int RETURN = 3;
     static final int DISCARD = 4;
     static final int DELIVER = 5;
+    static final int PUBLISH = 6;
+    static final int CHECKPOINT = 11;
     private static final int NULL = 0xFFFF;
+
+    /** The record types of the changes to one kind of message store: queues, or durable subscriptions. */
+    record ChangeTypes(int ack, int returned, int discard, int deliver) {
+        static final ChangeTypes QUEUE = new ChangeTypes(ACK, RETURN, DISCARD, DELIVER);
+        static final ChangeTypes SUBSCRIPTION = new ChangeTypes(7, 8, 9, 10);
+
+        boolean contains(int type) {
+            return type == ack || type == returned || type == discard || type == deliver;
+        }
+
+        /** The queue change type ({@link #ACK}...) that {@code type} of this kind stands for. */
+        int asQueueType(int type) {
+            return type - ack + ACK;
+        }
+    }
 
     private QueueRecords() {}
 
@@ -67,6 +90,14 @@ final class QueueRecords {
         byte[] payload = new byte[b.getInt()];
         b.get(payload);
         return new Send(queue, seq, deliverAt, new Envelope(queue, id, key, Map.copyOf(headers), payload, timestamp));
+    }
+
+    static byte[] checkpoint(long topicNextSeq) {
+        return ByteBuffer.allocate(8).putLong(topicNextSeq).array();
+    }
+
+    static long readCheckpoint(byte[] bytes) {
+        return ByteBuffer.wrap(bytes).getLong();
     }
 
     static byte[] ack(String queue, long seq) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.baton.ConsumeOptions;
+import io.baton.InvalidNameException;
 import io.baton.Headers;
 import io.baton.Message;
 import io.baton.Overflow;
@@ -11,10 +12,16 @@ import io.baton.Queue;
 import io.baton.QueueFullException;
 import io.baton.QueueOptions;
 import io.baton.SendOptions;
+import io.baton.StartPosition;
+import io.baton.SubscribeOptions;
+import io.baton.Subscription;
+import io.baton.Topic;
 import io.baton.spi.Capability;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -185,5 +192,92 @@ public abstract class RestartTck extends BackendTck {
         assertThat(dead.headers().get(Headers.DLQ_REASON)).contains("bad input");
         dead.ack();
         assertThat(baton.queue(name, String.class).receive(Duration.ofMillis(200))).isEmpty();
+    }
+
+    // ---- topics ----------------------------------------------------------------------------------
+
+    @Test
+    public void restart_durableSubscription_getsWhatWasPublishedWhileItWasAway() {
+        assumeCapability(Capability.DURABLE_SUBSCRIPTIONS);
+        String subject = subject();
+        String name = uniqueName("d");
+        Recorder<Integer> firstRun = new Recorder<>();
+        Subscription first = baton.topic(subject, Integer.class).subscribe(firstRun::add, SubscribeOptions.durable(name));
+        Topic<Integer> topic = baton.topic(subject, Integer.class);
+        IntStream.range(0, 5).forEach(topic::publish);
+        firstRun.awaitSize(5);
+        first.close();
+        IntStream.range(5, 10).forEach(topic::publish); // nobody listening
+
+        reconnect();
+
+        Topic<Integer> again = baton.topic(subject, Integer.class);
+        IntStream.range(10, 15).forEach(again::publish);
+        Recorder<Integer> secondRun = new Recorder<>();
+        again.subscribe(secondRun::add, SubscribeOptions.durable(name));
+        assertThat(secondRun.awaitSize(10)).containsExactlyElementsOf(IntStream.range(5, 15).boxed().toList());
+        holdsFor(Duration.ofMillis(200), () -> secondRun.size() == 10);
+        assertThat(firstRun.items()).containsExactlyElementsOf(QueueTck.range(5));
+    }
+
+    @Test
+    public void restart_historyReplaysFromEarliest_andSequencesGoOn() {
+        assumeCapability(Capability.DURABLE_SUBSCRIPTIONS, Capability.REPLAY);
+        String subject = subject();
+        Topic<Integer> topic = baton.topic(subject, Integer.class);
+        IntStream.range(0, 5).forEach(topic::publish);
+
+        reconnect();
+
+        Recorder<Message<Integer>> replayed = new Recorder<>();
+        Topic<Integer> again = baton.topic(subject, Integer.class);
+        again.subscribeMessages(replayed::add, SubscribeOptions.builder().durable(uniqueName("d")).start(StartPosition.EARLIEST).build());
+        List<Message<Integer>> history = replayed.awaitSize(5);
+        assertThat(history).extracting(Message::body).containsExactly(0, 1, 2, 3, 4);
+        assertThat(history).extracting(Message::sequence).isSorted().doesNotHaveDuplicates();
+
+        again.publish(5);
+        Message<Integer> next = replayed.awaitSize(6).get(5);
+        assertThat(next.body()).isEqualTo(5);
+        assertThat(next.sequence()).as("sequence numbers never go back after a restart").isGreaterThan(history.get(4).sequence());
+    }
+
+    @Test
+    public void restart_durableFromSequenceOrTime_startsThereAfterIt() throws Exception {
+        assumeCapability(Capability.DURABLE_SUBSCRIPTIONS, Capability.REPLAY);
+        String subject = subject();
+        Topic<Integer> topic = baton.topic(subject, Integer.class);
+        Recorder<Message<Integer>> probe = new Recorder<>();
+        topic.subscribeMessages(probe::add, SubscribeOptions.builder().durable(uniqueName("probe")).start(StartPosition.EARLIEST).build());
+        IntStream.range(0, 3).forEach(topic::publish);
+        probe.awaitSize(3);
+        Thread.sleep(30); // a clear gap in the timestamps around the cut, not a wait for anything
+        Instant cut = Instant.now();
+        Thread.sleep(30);
+        IntStream.range(3, 6).forEach(topic::publish);
+        long seqOfTwo = probe.awaitSize(6).get(2).sequence();
+
+        reconnect();
+
+        Topic<Integer> again = baton.topic(subject, Integer.class);
+        Recorder<Integer> fromSequence = new Recorder<>();
+        again.subscribe(fromSequence::add, SubscribeOptions.builder().durable(uniqueName("s")).start(StartPosition.sequence(seqOfTwo)).build());
+        Recorder<Integer> fromTime = new Recorder<>();
+        again.subscribe(fromTime::add, SubscribeOptions.builder().durable(uniqueName("t")).start(StartPosition.time(cut)).build());
+        assertThat(fromSequence.awaitSize(4)).containsExactly(2, 3, 4, 5);
+        assertThat(fromTime.awaitSize(3)).containsExactly(3, 4, 5);
+    }
+
+    @Test
+    public void restart_durableSubscriptionKeepsItsPattern() {
+        assumeCapability(Capability.DURABLE_SUBSCRIPTIONS);
+        String name = uniqueName("d");
+        baton.topic(subject(), String.class).subscribe(s -> { }, SubscribeOptions.durable(name));
+
+        reconnect();
+
+        assertThatThrownBy(() -> baton.topic(subject(), String.class).subscribe(s -> { }, SubscribeOptions.durable(name)))
+                .isInstanceOf(InvalidNameException.class)
+                .hasMessageContaining(name);
     }
 }

@@ -3,7 +3,6 @@ package io.baton.internal.mem;
 import io.baton.spi.Backend;
 import io.baton.spi.BackendProvider;
 import io.baton.spi.BackendUrl;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -26,10 +25,7 @@ public final class MemBackendProvider implements BackendProvider {
     @Override
     public Backend open(String url) {
         BackendUrl parsed = BackendUrl.parse(url, "mem");
-        MemTopics.HistoryLimits limits = new MemTopics.HistoryLimits(
-                parsed.takePositive("historyMessages", 100_000),
-                parsed.takePositive("historyBytes", 64L << 20),
-                Duration.ofSeconds(parsed.takePositive("historyAgeSeconds", 3600)));
+        MemTopics.HistoryLimits limits = MemTopics.HistoryLimits.from(parsed);
         parsed.requireAllTaken();
         String rest = parsed.target();
         if (rest.isEmpty()) return new MemBackend(limits, () -> {});

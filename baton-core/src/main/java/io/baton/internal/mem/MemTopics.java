@@ -6,6 +6,7 @@ import io.baton.Overflow;
 import io.baton.QueueOptions;
 import io.baton.StartPosition;
 import io.baton.internal.Subjects;
+import io.baton.spi.BackendUrl;
 import io.baton.spi.DeliverySource;
 import io.baton.spi.Envelope;
 import io.baton.spi.TopicChannel;
@@ -18,73 +19,173 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * In-memory publish/subscribe.
+ * Publish/subscribe in memory, optionally recorded by a durable backend's {@link Journal}.
  *
  * <p>Every published message gets the next sequence number and goes into a bounded history
- * (count, bytes and age), then to each matching ephemeral sink (on the publisher's thread; sinks
- * never block) and into each matching durable subscription. A durable subscription is a
- * {@link MemQueue} fed by publish: it gets acks, leases, redelivery and competing members for
- * free, and it keeps the topic's sequence numbers. Its backlog is bounded like the history, the
- * oldest dropped first (counted in its stats).
+ * (count, bytes and age), then to each matching ephemeral sink (sinks never block) and into each
+ * matching durable subscription. A durable subscription is a {@link MemQueue} fed by publish: it
+ * gets acks, leases, redelivery and competing members for free, and it keeps the topic's sequence
+ * numbers. Its backlog is bounded like the history, the oldest dropped first (counted in its
+ * stats).
+ *
+ * <p>With a journal, a publish is recorded first and reaches history and subscribers only once the
+ * journal says it is durable; the journal completes publishes in sequence order, so every
+ * subscriber still sees them in that order.
  */
-final class MemTopics implements TopicChannel {
+public final class MemTopics implements TopicChannel {
     private final HistoryLimits limits;
+    private final Journal journal;
     private final CopyOnWriteArrayList<Ephemeral> ephemerals = new CopyOnWriteArrayList<>();
     private final Map<String, Ephemeral[]> matchCache = new ConcurrentHashMap<>();
-    private final java.util.concurrent.atomic.AtomicLong subscriptionGeneration = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong subscriptionGeneration = new AtomicLong();
     private final Map<String, Durable> durables = new HashMap<>();
     private volatile Durable[] durableList = new Durable[0];
-    private final ArrayDeque<Stored> history = new ArrayDeque<>();
+    private final ArrayDeque<Published> history = new ArrayDeque<>();
     private long historyBytes;
     private long nextSeq = 1;
+    /** The last sequence that reached history (publishes after it are still being recorded). */
+    private long historyEnd;
     private volatile boolean closed;
 
+    /** Topics that live and die with this JVM. */
     MemTopics(HistoryLimits limits) {
+        this(limits, null);
+    }
+
+    /** Topics whose publishes and durable subscriptions a durable backend records through {@code journal}. */
+    public MemTopics(HistoryLimits limits, Journal journal) {
         this.limits = limits;
+        this.journal = journal;
+    }
+
+    /**
+     * What a durable backend records about topics. Called under the topics' lock: implementations
+     * must not block, except {@link #subscribed}, which is rare.
+     */
+    public interface Journal {
+        /**
+         * Records a publish. The future completes once it is durable, and futures complete in
+         * sequence order; a failed one fails the publish.
+         */
+        CompletableFuture<?> published(long seq, Envelope envelope);
+
+        /** Records a new durable subscription, before it takes any message. */
+        void subscribed(DurableSpec spec);
+
+        /** The journal of a durable subscription's queue. */
+        MemQueue.Journal subscription(String name);
+
+        /** Durable subscription {@code name} took message {@code seq} (live, or from history when created). */
+        void took(String name, long seq);
     }
 
     /** How much history topics keep. */
-    record HistoryLimits(long maxMessages, long maxBytes, Duration maxAge) {}
+    public record HistoryLimits(long maxMessages, long maxBytes, Duration maxAge) {
 
-    private record Stored(long seq, Envelope envelope) {}
+        /** Reads {@code historyMessages}, {@code historyBytes} and {@code historyAgeSeconds} (defaults 100,000, 64 MiB, 1 hour). */
+        public static HistoryLimits from(BackendUrl url) {
+            return new HistoryLimits(
+                    url.takePositive("historyMessages", 100_000),
+                    url.takePositive("historyBytes", 64L << 20),
+                    Duration.ofSeconds(url.takePositive("historyAgeSeconds", 3600)));
+        }
+    }
+
+    /** A message in the history. */
+    public record Published(long seq, Envelope envelope) {}
+
+    /**
+     * What defines a durable subscription: it takes the messages from sequence {@code firstSeq} on
+     * that match {@code pattern} and are not before {@code start}.
+     */
+    public record DurableSpec(String name, String pattern, StartPosition start, long firstSeq) {
+
+        public boolean takes(long seq, Envelope envelope) {
+            if (seq < firstSeq || !Subjects.matches(pattern, envelope.subject())) return false;
+            return switch (start.kind()) {
+                case NEW, EARLIEST -> true;
+                case SEQUENCE -> seq >= start.sequence();
+                case TIME -> envelope.timestamp() >= start.time().toEpochMilli();
+            };
+        }
+    }
 
     private record Ephemeral(String pattern, EnvelopeSink sink) {}
 
-    /** A durable subscription; {@code start} also bounds what live publishes it takes (a future sequence or time). */
-    private record Durable(String name, String pattern, StartPosition start, MemQueue queue) {}
+    private record Durable(DurableSpec spec, MemQueue queue) {}
 
     @Override
     public CompletableFuture<Void> publish(Envelope envelope) {
-        long seq;
-        Durable[] durablesNow;
+        if (journal == null) {
+            long seq;
+            synchronized (this) {
+                ensureOpen();
+                seq = nextSeq++;
+                // Durables are fed under the lock so that each sees publishes in sequence order.
+                store(seq, envelope);
+            }
+            deliverToEphemerals(seq, envelope);
+            return MemQueue.DONE;
+        }
         synchronized (this) {
             ensureOpen();
-            seq = nextSeq++;
-            history.addLast(new Stored(seq, envelope));
-            historyBytes += envelope.payload().length;
-            trimHistory(envelope.timestamp());
-            durablesNow = durableList;
-            // Durables are fed under the lock so that each sees publishes in sequence order.
-            for (Durable d : durablesNow) {
-                if (Subjects.matches(d.pattern, envelope.subject()) && !startsBefore(d.start, seq, envelope)) {
-                    d.queue.append(envelope, 0, seq);
+            long seq = nextSeq++;
+            // Attached under the lock: a callback that runs at once still runs before the next publish.
+            return journal.published(seq, envelope).thenRun(() -> {
+                synchronized (this) {
+                    if (closed) return;
+                    store(seq, envelope);
                 }
-            }
+                deliverToEphemerals(seq, envelope);
+            });
         }
+    }
+
+    /** Adds a publish to history and to every durable subscription that takes it; under the lock. */
+    private void store(long seq, Envelope envelope) {
+        addToHistory(seq, envelope);
+        trimHistory(envelope.timestamp());
+        for (Durable d : durableList) {
+            if (d.spec.takes(seq, envelope)) feed(d, seq, envelope);
+        }
+    }
+
+    private void feed(Durable d, long seq, Envelope envelope) {
+        if (journal != null) journal.took(d.spec.name(), seq);
+        d.queue.append(envelope, 0, seq);
+    }
+
+    private void addToHistory(long seq, Envelope envelope) {
+        history.addLast(new Published(seq, envelope));
+        historyBytes += envelope.payload().length;
+        historyEnd = seq;
+    }
+
+    private void deliverToEphemerals(long seq, Envelope envelope) {
         for (Ephemeral e : matching(envelope.subject())) e.sink.accept(envelope, seq);
-        return MemQueue.DONE;
     }
 
     private void trimHistory(long now) {
         long oldest = now - limits.maxAge().toMillis();
         while (!history.isEmpty()) {
-            Stored first = history.peekFirst();
+            Published first = history.peekFirst();
             if (history.size() <= limits.maxMessages() && historyBytes <= limits.maxBytes() && first.envelope.timestamp() >= oldest) break;
             history.pollFirst();
             historyBytes -= first.envelope.payload().length;
         }
+    }
+
+    /** Drops history older than the age limit even when nothing is published. */
+    public synchronized void expireHistory(long nowMillis) {
+        trimHistory(nowMillis);
+    }
+
+    /** The sequence of the oldest message the history keeps, or of the next one if it keeps none. */
+    public synchronized long oldestKeptSequence() {
+        return history.isEmpty() ? historyEnd + 1 : history.peekFirst().seq;
     }
 
     private Ephemeral[] matching(String subject) {
@@ -124,41 +225,65 @@ final class MemTopics implements TopicChannel {
         ensureOpen();
         Durable existing = durables.get(name);
         if (existing != null) {
-            if (!existing.pattern.equals(pattern)) {
-                throw new InvalidNameException("durable subscription '" + name + "' exists on '" + existing.pattern
+            if (!existing.spec.pattern().equals(pattern)) {
+                throw new InvalidNameException("durable subscription '" + name + "' exists on '" + existing.spec.pattern()
                         + "'; it cannot be opened on '" + pattern + "'");
             }
             return existing.queue;
         }
-        // no dedupe window: distinct publishes may share an id, and each is owed to the subscription
-        MemQueue queue = new MemQueue(name, QueueOptions.builder().maxLength(limits.maxMessages()).maxBytes(limits.maxBytes())
-                .overflow(Overflow.DROP_OLDEST).dedupeWindow(Duration.ZERO).build());
-        for (Stored s : history) {
-            if (startsBefore(start, s.seq, s.envelope) || !Subjects.matches(pattern, s.envelope.subject())) continue;
-            queue.append(s.envelope, 0, s.seq);
+        // NEW: from the next publish on; otherwise from everything history keeps or is still recording
+        long firstSeq = start.kind() == StartPosition.Kind.NEW ? nextSeq : oldestKeptSequence();
+        DurableSpec spec = new DurableSpec(name, pattern, start, firstSeq);
+        if (journal != null) journal.subscribed(spec);
+        Durable d = register(spec);
+        for (Published p : history) {
+            if (spec.takes(p.seq, p.envelope)) feed(d, p.seq, p.envelope);
         }
-        // NEW means from now on: later publishes only
-        StartPosition live = start.kind() == StartPosition.Kind.NEW ? StartPosition.EARLIEST : start;
-        Durable d = new Durable(name, pattern, live, queue);
-        durables.put(name, d);
-        durableList = durables.values().toArray(new Durable[0]);
-        return queue;
+        return d.queue;
     }
 
-    private static boolean startsBefore(StartPosition start, long seq, Envelope envelope) {
-        return switch (start.kind()) {
-            case NEW -> true;
-            case EARLIEST -> false;
-            case SEQUENCE -> seq < start.sequence();
-            case TIME -> envelope.timestamp() < start.time().toEpochMilli();
-        };
+    private Durable register(DurableSpec spec) {
+        // no dedupe window: distinct publishes may share an id, and each is owed to the subscription
+        QueueOptions options = QueueOptions.builder().maxLength(limits.maxMessages()).maxBytes(limits.maxBytes())
+                .overflow(Overflow.DROP_OLDEST).dedupeWindow(Duration.ZERO).build();
+        MemQueue queue = journal == null ? new MemQueue(spec.name(), options) : new MemQueue(spec.name(), options, journal.subscription(spec.name()));
+        Durable d = new Durable(spec, queue);
+        durables.put(spec.name(), d);
+        durableList = durables.values().toArray(new Durable[0]);
+        return d;
+    }
+
+    /** Puts a recorded publish back into history when a durable backend reopens; in sequence order. */
+    public synchronized void restorePublished(long seq, Envelope envelope) {
+        addToHistory(seq, envelope);
+        trimHistory(envelope.timestamp());
+        restoreSequence(seq + 1);
+    }
+
+    /** Makes the next publish get at least {@code next}: sequence numbers never go back across restarts. */
+    public synchronized void restoreSequence(long next) {
+        if (next > nextSeq) {
+            nextSeq = next;
+            historyEnd = Math.max(historyEnd, next - 1);
+        }
+    }
+
+    /** Re-creates a recorded durable subscription, empty: the backend refills it with what it had pending. */
+    public synchronized MemQueue restoreDurable(DurableSpec spec) {
+        return register(spec).queue;
+    }
+
+    /** The next publish's sequence number. */
+    public synchronized long nextSequence() {
+        return nextSeq;
     }
 
     private void ensureOpen() {
         if (closed) throw new BatonClosedException("topics are closed: their backend was closed");
     }
 
-    synchronized void close() {
+    /** Closes every durable subscription and drops the ephemeral ones. */
+    public synchronized void close() {
         closed = true;
         for (Durable d : durables.values()) d.queue.close();
         ephemerals.clear();
