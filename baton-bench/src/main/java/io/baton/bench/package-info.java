@@ -1,12 +1,15 @@
 /**
- * Baton's JMH benchmarks. Each one runs a Baton path side by side with the peer that
+ * Baton's benchmarks. Each one runs a Baton path side by side with the peer that
  * {@code DESIGN.md}'s Performance table compares it with, in the same run, so the result is a
  * ratio rather than an absolute number that depends on the machine.
  *
  * <ul>
  *   <li>{@link io.baton.bench.MemQueueBenchmark}: {@code mem:} queue hand-off, one producer and one
  *       consumer, against an {@link java.util.concurrent.ArrayBlockingQueue} between two threads;</li>
- *   <li>{@link io.baton.bench.MemRpcBenchmark}: in-process RPC round trip, one call in flight.</li>
+ *   <li>{@link io.baton.bench.MemRpcBenchmark}: in-process RPC round trip, one call in flight;</li>
+ *   <li>{@link io.baton.bench.DurableQueueComparison} (a plain harness, not JMH): {@code file:}
+ *       queue send + consume + ack against a NATS JetStream work-queue stream and the disk's raw
+ *       fsync rate.</li>
  * </ul>
  *
  * <p>Thread model: the JMH benchmark thread is the producer or caller; consumers and RPC servers run
