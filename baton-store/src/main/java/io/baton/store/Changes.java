@@ -1,8 +1,6 @@
 package io.baton.store;
 
 import io.baton.internal.mem.MemQueue;
-import java.util.Map;
-import java.util.concurrent.ConcurrentSkipListMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,8 +17,8 @@ final class Changes implements MemQueue.Journal {
     private final String name;
     private final SegmentedLog segmentedLog;
     private final QueueRecords.ChangeTypes types;
-    /** Pending (not acked, not discarded) messages: sequence to the position of the record that holds them. */
-    private final ConcurrentSkipListMap<Long, Long> pending = new ConcurrentSkipListMap<>();
+    /** Pending (not acked, not discarded) messages, and sends still being appended. */
+    private final NeededPositions pending = new NeededPositions();
 
     Changes(String name, SegmentedLog segmentedLog, QueueRecords.ChangeTypes types) {
         this.name = name;
@@ -30,7 +28,12 @@ final class Changes implements MemQueue.Journal {
 
     /** Message {@code seq}, held by the record at {@code position}, is pending. */
     void pending(long seq, long position) {
-        pending.put(seq, position);
+        pending.hold(seq, position);
+    }
+
+    /** The positions this queue needs, for a send to track its append in. */
+    NeededPositions needed() {
+        return pending;
     }
 
     /** Puts the messages the log says were pending back into {@code memory}, with their attempts and due times. */
@@ -44,8 +47,7 @@ final class Changes implements MemQueue.Journal {
 
     /** The oldest log position this queue still needs, or {@code Long.MAX_VALUE}. */
     long oldestNeededPosition() {
-        Map.Entry<Long, Long> first = pending.firstEntry();
-        return first == null ? Long.MAX_VALUE : first.getValue();
+        return pending.oldest();
     }
 
     @Override
@@ -55,7 +57,7 @@ final class Changes implements MemQueue.Journal {
 
     @Override
     public void acked(long seq) {
-        pending.remove(seq);
+        pending.release(seq);
         record(types.ack(), QueueRecords.ack(name, seq));
     }
 
@@ -66,7 +68,7 @@ final class Changes implements MemQueue.Journal {
 
     @Override
     public void discarded(long seq) {
-        pending.remove(seq);
+        pending.release(seq);
         record(types.discard(), QueueRecords.discard(name, seq));
     }
 

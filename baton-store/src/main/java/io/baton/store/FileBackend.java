@@ -31,8 +31,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@code file:} backend: queues on Baton's own append-only log in one directory, surviving
- * restarts and crashes (per the log's {@link Durability}).
+ * The {@code file:} backend: queues and topics on Baton's own append-only log in one directory,
+ * surviving restarts and crashes (per the log's {@link Durability}).
  *
  * <p>At open the log is recovered and replayed once; each queue is rebuilt when first opened,
  * topics' history and durable subscriptions at once. A cleanup thread deletes log segments that
@@ -123,19 +123,25 @@ public final class FileBackend implements Backend {
     @Override
     public QueueChannel queue(String name, QueueOptions options) {
         if (closed) throw new BatonClosedException("file: backend at " + dir + " is closed");
-        return queues.computeIfAbsent(name, n -> {
+        FileQueue existing = queues.get(name);
+        if (existing != null) return existing;
+        FileQueue queue = queues.computeIfAbsent(name, n -> {
             try {
                 QueueOptions stored = catalog.get(n);
                 if (stored == null) catalog.put(n, options);
                 QueueReplay replay;
                 synchronized (replayed) {
-                    replay = replayed.remove(n);
+                    replay = replayed.get(n); // stays there for cleanup to see until the queue is in `queues`
                 }
                 return new FileQueue(n, stored != null ? stored : options, segmentedLog, replay);
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot create queue '" + n + "' in " + dir, e);
             }
         });
+        synchronized (replayed) {
+            replayed.remove(name);
+        }
+        return queue;
     }
 
     @Override
@@ -151,6 +157,8 @@ public final class FileBackend implements Backend {
     /** Deletes segments whose records nothing needs (see the class comment). */
     private void deleteUnneededSegments() {
         try {
+            // The end first: whatever is appended after this read lands at or after it (see NeededPositions).
+            long end = segmentedLog.endPosition();
             long needed = topics.oldestNeededPosition(System.currentTimeMillis());
             for (FileQueue q : queues.values()) needed = Math.min(needed, q.oldestNeededPosition());
             synchronized (replayed) {
@@ -163,7 +171,7 @@ public final class FileBackend implements Backend {
                     break;
                 }
             }
-            if (needed == Long.MAX_VALUE) needed = segmentedLog.endPosition();
+            needed = Math.min(needed, end);
             List<SegmentInfo> segments = segmentedLog.segments();
             if (segments.size() < 2 || segments.get(0).endPosition() > needed) return; // nothing to delete
             topics.checkpoint().join(); // the deleted PUBLISH records take the last sequence number with them

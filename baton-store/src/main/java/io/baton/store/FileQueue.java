@@ -53,14 +53,16 @@ final class FileQueue implements QueueChannel {
         memory.awaitRoom(envelope.payload().length); // the overflow policy runs before anything is written
         long seq;
         CompletableFuture<Long> written;
+        byte[] record = QueueRecords.send(name, 0, deliverAtMillis, envelope); // checks the sizes before a sequence is taken
+        NeededPositions needed = changes.needed();
         synchronized (sendLock) {
             seq = nextSeq++;
-            written = segmentedLog.append(QueueRecords.SEND, QueueRecords.send(name, seq, deliverAtMillis, envelope));
+            QueueRecords.setSendSeq(record, name, seq);
+            needed.appending(seq, segmentedLog.endPosition());
+            written = segmentedLog.append(QueueRecords.SEND, record);
         }
-        return written.thenAccept(position -> {
-            changes.pending(seq, position);
-            memory.appendRecorded(envelope, deliverAtMillis, seq, 0);
-        });
+        return written.whenComplete((position, error) -> needed.appended(seq, error == null ? position : -1))
+                .thenAccept(position -> memory.appendRecorded(envelope, deliverAtMillis, seq, 0));
     }
 
     /** The oldest log position this queue still needs, or {@code Long.MAX_VALUE}. */

@@ -13,7 +13,6 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentSkipListMap;
 
 /**
  * Durable topics: the {@code mem:} topics' logic, with every publish recorded in the log (PUBLISH)
@@ -51,8 +50,8 @@ final class FileTopics implements MemTopics.Journal {
     private final SegmentedLog segmentedLog;
     private final JsonCatalog<SpecEntry> catalog;
     private final MemTopics topics;
-    /** Where each publish the history may still hold was recorded: sequence to log position. */
-    private final ConcurrentSkipListMap<Long, Long> positions = new ConcurrentSkipListMap<>();
+    /** Where each publish the history may still hold was recorded (or is being appended). */
+    private final NeededPositions positions = new NeededPositions();
     private final Map<String, Changes> subscriptions = new ConcurrentHashMap<>();
     /** While the log is replayed: each recorded subscription's pending messages; null after {@link #restore}. */
     private Map<String, Replaying> replaying = new HashMap<>();
@@ -75,7 +74,7 @@ final class FileTopics implements MemTopics.Journal {
     void replayPublish(LogRecord record) {
         QueueRecords.Send publish = QueueRecords.readSend(record.payload());
         topics.restorePublished(publish.seq(), publish.envelope());
-        positions.put(publish.seq(), record.position());
+        positions.hold(publish.seq(), record.position());
         for (Replaying r : replaying.values()) {
             if (r.spec.takes(publish.seq(), publish.envelope())) r.messages.send(publish, record.position());
         }
@@ -95,6 +94,7 @@ final class FileTopics implements MemTopics.Journal {
     /** Re-creates every durable subscription with what it had pending, once the log is replayed. */
     void restore() {
         for (Replaying r : replaying.values()) {
+            topics.restoreSequence(r.spec.firstSeq()); // a subscription never waits for sequences that went back
             MemQueue queue = topics.restoreDurable(r.spec);
             subscription(r.spec.name()).restore(r.messages, queue);
         }
@@ -106,8 +106,10 @@ final class FileTopics implements MemTopics.Journal {
 
     @Override
     public CompletableFuture<?> published(long seq, Envelope envelope) {
-        return segmentedLog.append(QueueRecords.PUBLISH, QueueRecords.send(envelope.subject(), seq, 0, envelope))
-                .thenAccept(position -> positions.put(seq, position));
+        byte[] record = QueueRecords.send(envelope.subject(), seq, 0, envelope);
+        positions.appending(seq, segmentedLog.endPosition());
+        return segmentedLog.append(QueueRecords.PUBLISH, record)
+                .whenComplete((position, error) -> positions.appended(seq, error == null ? position : -1));
     }
 
     @Override
@@ -126,7 +128,7 @@ final class FileTopics implements MemTopics.Journal {
 
     @Override
     public void took(String name, long seq) {
-        Long position = positions.get(seq);
+        Long position = positions.positionOf(seq);
         if (position != null) subscription(name).pending(seq, position);
     }
 
@@ -135,9 +137,8 @@ final class FileTopics implements MemTopics.Journal {
     /** The oldest log position the history or a durable subscription still needs, or {@code Long.MAX_VALUE}. */
     long oldestNeededPosition(long nowMillis) {
         topics.expireHistory(nowMillis);
-        positions.headMap(topics.oldestKeptSequence()).clear();
-        Map.Entry<Long, Long> oldest = positions.firstEntry();
-        long needed = oldest == null ? Long.MAX_VALUE : oldest.getValue();
+        positions.releaseBelow(topics.oldestKeptSequence());
+        long needed = positions.oldest();
         for (Changes c : subscriptions.values()) needed = Math.min(needed, c.oldestNeededPosition());
         return needed;
     }

@@ -42,16 +42,19 @@ final class JsonCatalog<E> {
         return new TreeMap<>(entries);
     }
 
+    /** Adds or replaces an entry; if the file cannot be written, the catalog stays as it was. */
     synchronized void put(String name, E entry) throws IOException {
-        entries.put(name, entry);
+        TreeMap<String, E> next = new TreeMap<>(entries);
+        next.put(name, entry);
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-            ch.write(ByteBuffer.wrap(JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(entries)));
+            ch.write(ByteBuffer.wrap(JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(next)));
             ch.force(true);
         }
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         try (FileChannel dir = FileChannel.open(file.getParent(), StandardOpenOption.READ)) {
             dir.force(true);
         }
+        entries.put(name, entry);
     }
 }

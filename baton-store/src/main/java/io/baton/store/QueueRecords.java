@@ -1,5 +1,6 @@
 package io.baton.store;
 
+import io.baton.PayloadTooLargeException;
 import io.baton.spi.Envelope;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -76,6 +77,11 @@ final class QueueRecords {
         return b.array();
     }
 
+    /** Sets the sequence number of an encoded SEND or PUBLISH of {@code queue}. */
+    static void setSendSeq(byte[] record, String queue, long seq) {
+        ByteBuffer.wrap(record).putLong(str(queue), seq);
+    }
+
     static Send readSend(byte[] bytes) {
         ByteBuffer b = ByteBuffer.wrap(bytes);
         String queue = get(b);
@@ -138,7 +144,10 @@ final class QueueRecords {
             return;
         }
         byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
-        if (bytes.length >= NULL) throw new IllegalArgumentException("string of " + bytes.length + " bytes is too long for a log record");
+        if (bytes.length >= NULL) {
+            throw new PayloadTooLargeException("a name, id, key or header of " + bytes.length
+                    + " bytes is too long to store: at most 65,534 bytes of UTF-8");
+        }
         b.putShort((short) bytes.length).put(bytes);
     }
 

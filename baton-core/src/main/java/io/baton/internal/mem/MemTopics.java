@@ -19,6 +19,8 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -32,12 +34,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * stats).
  *
  * <p>With a journal, a publish is recorded first and reaches history and subscribers only once the
- * journal says it is durable; the journal completes publishes in sequence order, so every
- * subscriber still sees them in that order.
+ * journal says it is durable; the journal completes publishes in sequence order and one thread
+ * stores them in that order, so every subscriber still sees sequence order.
  */
 public final class MemTopics implements TopicChannel {
     private final HistoryLimits limits;
     private final Journal journal;
+    /** With a journal: the one thread that stores durable publishes and hands them to subscribers. */
+    private final ExecutorService fanOut;
     private final CopyOnWriteArrayList<Ephemeral> ephemerals = new CopyOnWriteArrayList<>();
     private final Map<String, Ephemeral[]> matchCache = new ConcurrentHashMap<>();
     private final AtomicLong subscriptionGeneration = new AtomicLong();
@@ -59,6 +63,8 @@ public final class MemTopics implements TopicChannel {
     public MemTopics(HistoryLimits limits, Journal journal) {
         this.limits = limits;
         this.journal = journal;
+        this.fanOut = journal == null ? null
+                : Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().daemon(true).name("baton-topic-fanout").unstarted(r));
     }
 
     /**
@@ -133,14 +139,15 @@ public final class MemTopics implements TopicChannel {
         synchronized (this) {
             ensureOpen();
             long seq = nextSeq++;
-            // Attached under the lock: a callback that runs at once still runs before the next publish.
-            return journal.published(seq, envelope).thenRun(() -> {
+            // Attached under the lock, and run by one thread in the order the journal completes
+            // them: subscribers see sequence order, and the journal's thread never waits for this lock.
+            return journal.published(seq, envelope).thenRunAsync(() -> {
                 synchronized (this) {
                     if (closed) return;
                     store(seq, envelope);
                 }
                 deliverToEphemerals(seq, envelope);
-            });
+            }, fanOut);
         }
     }
 
@@ -231,8 +238,9 @@ public final class MemTopics implements TopicChannel {
             }
             return existing.queue;
         }
-        // NEW: from the next publish on; otherwise from everything history keeps or is still recording
-        long firstSeq = start.kind() == StartPosition.Kind.NEW ? nextSeq : oldestKeptSequence();
+        // NEW: from the next publish to reach history on (with those still being recorded); otherwise
+        // from everything history keeps. Never past a sequence a publish may still get.
+        long firstSeq = start.kind() == StartPosition.Kind.NEW ? historyEnd + 1 : oldestKeptSequence();
         DurableSpec spec = new DurableSpec(name, pattern, start, firstSeq);
         if (journal != null) journal.subscribed(spec);
         Durable d = register(spec);
@@ -283,10 +291,13 @@ public final class MemTopics implements TopicChannel {
     }
 
     /** Closes every durable subscription and drops the ephemeral ones. */
-    public synchronized void close() {
-        closed = true;
-        for (Durable d : durables.values()) d.queue.close();
-        ephemerals.clear();
-        matchCache.clear();
+    public void close() {
+        synchronized (this) {
+            closed = true;
+            for (Durable d : durables.values()) d.queue.close();
+            ephemerals.clear();
+            matchCache.clear();
+        }
+        if (fanOut != null) fanOut.shutdown(); // what it still holds is in the journal, for the next open
     }
 }
