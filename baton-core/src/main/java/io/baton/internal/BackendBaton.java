@@ -47,8 +47,18 @@ public final class BackendBaton implements Baton {
 
     /** Finds the backend for {@code url}'s scheme through {@link ServiceLoader} and opens it. */
     public static Baton open(String url, ConnectOptions options) {
-        Objects.requireNonNull(url, "url");
         Objects.requireNonNull(options, "options");
+        return new BackendBaton(openBackend(url), options);
+    }
+
+    /**
+     * Opens the backend for {@code url}'s scheme, found through {@link ServiceLoader}: what
+     * {@link #open} connects to, and what a Baton server stores in.
+     *
+     * @throws UnknownBackendException if no backend on the class path handles the scheme
+     */
+    public static Backend openBackend(String url) {
+        Objects.requireNonNull(url, "url");
         int colon = url.indexOf(':');
         if (colon <= 0) {
             throw new UnknownBackendException("'" + url + "' is not a Baton URL: expected mem:, file:./data, baton://host:7400 or nats://host:4222");
@@ -56,7 +66,7 @@ public final class BackendBaton implements Baton {
         String scheme = url.substring(0, colon);
         List<String> known = new ArrayList<>();
         for (BackendProvider provider : ServiceLoader.load(BackendProvider.class, BackendBaton.class.getClassLoader())) {
-            if (provider.scheme().equalsIgnoreCase(scheme)) return new BackendBaton(provider.open(url), options);
+            if (provider.scheme().equalsIgnoreCase(scheme)) return provider.open(url);
             known.add(provider.scheme() + ":");
         }
         throw new UnknownBackendException("no backend for '" + scheme + ":' in '" + url + "'; available here: " + known

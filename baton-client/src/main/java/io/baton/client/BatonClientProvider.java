@@ -1,0 +1,58 @@
+package io.baton.client;
+
+import io.baton.spi.Backend;
+import io.baton.spi.BackendProvider;
+import io.baton.spi.BackendUrl;
+import java.time.Duration;
+
+/**
+ * Opens {@code baton://HOST[:PORT]} connections to a Baton server (port 7400 by default), with
+ * optional parameters {@code token=T}, or {@code user=U&password=P}, and
+ * {@code connectTimeoutMillis=N} (default 5000) and {@code requestTimeoutMillis=N} (default 30000).
+ */
+public final class BatonClientProvider implements BackendProvider {
+
+    @Override
+    public String scheme() {
+        return "baton";
+    }
+
+    @Override
+    public Backend open(String url) {
+        BackendUrl parsed = BackendUrl.parse(url, "baton");
+        String token = parsed.take("token");
+        String user = parsed.take("user");
+        String password = parsed.take("password");
+        Duration connectTimeout = Duration.ofMillis(parsed.takePositive("connectTimeoutMillis", 5_000));
+        Duration requestTimeout = Duration.ofMillis(parsed.takePositive("requestTimeoutMillis", 30_000));
+        parsed.requireAllTaken();
+        String target = parsed.target();
+        if (!target.startsWith("//") || target.length() == 2) throw parsed.invalid("expected baton://host:port");
+        String hostPort = target.substring(2);
+        if (hostPort.endsWith("/")) hostPort = hostPort.substring(0, hostPort.length() - 1);
+        String host = hostPort;
+        int port = 7400;
+        int colon = hostPort.lastIndexOf(':');
+        if (colon > 0 && !hostPort.endsWith("]")) {
+            host = hostPort.substring(0, colon);
+            try {
+                port = Integer.parseInt(hostPort.substring(colon + 1));
+            } catch (NumberFormatException e) {
+                throw parsed.invalid("port '" + hostPort.substring(colon + 1) + "' is not a number");
+            }
+            if (port < 1 || port > 65535) throw parsed.invalid("port " + port + " is not 1..65535");
+        }
+        if (host.startsWith("[") && host.endsWith("]")) host = host.substring(1, host.length() - 1);
+        ClientConnection.Credentials credentials;
+        if (token != null) {
+            if (user != null || password != null) throw parsed.invalid("give a token or a user and password, not both");
+            credentials = new ClientConnection.Credentials(1, token, null, null);
+        } else if (user != null || password != null) {
+            if (user == null || password == null) throw parsed.invalid("a user needs a password, and a password a user");
+            credentials = new ClientConnection.Credentials(2, null, user, password);
+        } else {
+            credentials = ClientConnection.Credentials.NONE;
+        }
+        return new ClientBackend(new ClientConnection(host, port, credentials, connectTimeout), requestTimeout);
+    }
+}

@@ -1,0 +1,324 @@
+package io.baton.client;
+
+import io.baton.BatonException;
+import io.baton.ConnectionLostException;
+import io.baton.ProtocolException;
+import io.baton.protocol.ErrorCode;
+import io.baton.protocol.FrameReader;
+import io.baton.protocol.FrameWriter;
+import io.baton.protocol.Frames;
+import io.baton.protocol.Verb;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.flush.FlushConsolidationHandler;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One TCP connection to a Baton server, speaking docs/protocol.md: requests matched to their
+ * answers by stream id, and frames the server pushes (subscription messages, RPC requests)
+ * routed to whoever registered their stream. Answers are decoded on the connection's I/O thread,
+ * which completes the request's future.
+ */
+final class ClientConnection {
+    private static final Logger log = LoggerFactory.getLogger(ClientConnection.class);
+    /** Frames this client accepts: the largest payload a server may send, plus overhead. */
+    private static final int MAX_INBOUND_FRAME = Frames.maxFrameBytes(64 << 20);
+
+    /** Receives frames the server pushes on one stream. */
+    interface PushHandler {
+        void onPush(int verb, FrameReader in);
+    }
+
+    private record Pending<T>(CompletableFuture<T> future, Function<FrameReader, T> decode) {
+        void complete(FrameReader in) {
+            T value;
+            try {
+                value = decode.apply(in);
+                in.end();
+            } catch (RuntimeException e) {
+                future.completeExceptionally(e);
+                return;
+            }
+            future.complete(value);
+        }
+    }
+
+    private final String address;
+    private final EventLoopGroup group;
+    private final Channel channel;
+    private final Map<Integer, Pending<?>> pending = new ConcurrentHashMap<>();
+    private final Map<Integer, PushHandler> pushes = new ConcurrentHashMap<>();
+    private final AtomicInteger nextStream = new AtomicInteger();
+    private volatile BatonException broken;
+    /** Set by {@link #close()}: from then on a lost connection is this side closing it. */
+    private volatile boolean closing;
+    private final Welcome welcome;
+
+    /** What the server said in WELCOME. */
+    record Welcome(String serverName, int maxPayloadBytes, int maxFrameBytes, int capabilities) {}
+
+    /** The credentials HELLO carries: method 0 none, 1 token, 2 user and password. */
+    record Credentials(int method, String token, String user, String password) {
+        static final Credentials NONE = new Credentials(0, null, null, null);
+    }
+
+    ClientConnection(String host, int port, Credentials credentials, Duration connectTimeout) {
+        this.address = host + ":" + port;
+        this.group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        try {
+            Bootstrap bootstrap = new Bootstrap().group(group).channel(NioSocketChannel.class)
+                    .option(ChannelOption.TCP_NODELAY, true)
+                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeout.toMillis())
+                    .handler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel ch) {
+                            ch.pipeline()
+                                    .addLast(new FlushConsolidationHandler(256, true))
+                                    .addLast(Frames.decoder(MAX_INBOUND_FRAME))
+                                    .addLast(new Inbound());
+                        }
+                    });
+            var connect = bootstrap.connect(host, port);
+            if (!connect.awaitUninterruptibly(connectTimeout.toMillis() + 1000) || !connect.isSuccess()) {
+                Throwable cause = connect.cause();
+                throw new ConnectionLostException("cannot connect to a Baton server at " + address + ": "
+                        + (cause == null ? "timed out after " + connectTimeout.toMillis() + " ms" : cause.getMessage()), cause);
+            }
+            this.channel = connect.channel();
+            this.welcome = await(request(Verb.HELLO, out -> {
+                out.writeShort(Verb.PROTOCOL_VERSION);
+                FrameWriter.str(out, "baton-java");
+                out.writeByte(credentials.method());
+                switch (credentials.method()) {
+                    case 1 -> FrameWriter.str(out, credentials.token());
+                    case 2 -> {
+                        FrameWriter.str(out, credentials.user());
+                        FrameWriter.str(out, credentials.password());
+                    }
+                    default -> { }
+                }
+            }, ClientConnection::readWelcome), connectTimeout, "logging in to " + address);
+        } catch (RuntimeException e) {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            throw e;
+        }
+    }
+
+    private static Welcome readWelcome(FrameReader in) {
+        int version = in.u16("protocol version");
+        if (version != Verb.PROTOCOL_VERSION) throw new ProtocolException("the server speaks protocol version " + version + ", this client " + Verb.PROTOCOL_VERSION);
+        String name = in.str("server name");
+        int maxPayload = in.u32("maxPayloadBytes", 1, Integer.MAX_VALUE);
+        int maxFrame = in.u32("maxFrameBytes", 1, Integer.MAX_VALUE);
+        int capabilities = (int) in.u32("capabilities");
+        return new Welcome(name, maxPayload, maxFrame, capabilities);
+    }
+
+    Welcome welcome() {
+        return welcome;
+    }
+
+    String address() {
+        return address;
+    }
+
+    int newStream() {
+        int s;
+        do {
+            s = nextStream.incrementAndGet();
+        } while (s == 0);
+        return s;
+    }
+
+    /** Sends a request on a new stream; the future completes with {@code decode}'s result of the OK, or fails with the ERROR's exception. */
+    <T> CompletableFuture<T> request(int verb, Consumer<ByteBuf> fields, Function<FrameReader, T> decode) {
+        return request(verb, newStream(), fields, decode);
+    }
+
+    <T> CompletableFuture<T> request(int verb, int stream, Consumer<ByteBuf> fields, Function<FrameReader, T> decode) {
+        CompletableFuture<T> future = new CompletableFuture<>();
+        BatonException failure = broken;
+        if (failure != null) {
+            future.completeExceptionally(failure);
+            return future;
+        }
+        pending.put(stream, new Pending<>(future, decode));
+        write(verb, stream, fields);
+        if (broken != null && pending.remove(stream) != null) future.completeExceptionally(broken);
+        return future;
+    }
+
+    /** Sends a request without waiting for its answer; a failure is logged ({@code what} says what it was for). */
+    void settle(int verb, Consumer<ByteBuf> fields, String what) {
+        request(verb, fields, in -> null).whenComplete((ok, error) -> {
+            if (error != null) log.warn("could not {} on {}: {}", what, address, error.toString());
+        });
+    }
+
+    /** Writes a frame that gets no answer. */
+    void write(int verb, int stream, Consumer<ByteBuf> fields) {
+        ByteBuf out = channel.alloc().buffer();
+        try {
+            int start = FrameWriter.begin(out, verb, stream);
+            fields.accept(out);
+            FrameWriter.end(out, start);
+        } catch (RuntimeException e) {
+            out.release();
+            throw e;
+        }
+        channel.writeAndFlush(out, channel.voidPromise());
+    }
+
+    /** Forgets a request whose caller gave up; true if it was still waiting for its answer. */
+    boolean forget(int stream) {
+        return pending.remove(stream) != null;
+    }
+
+    /**
+     * Opens a stream the server pushes frames on (a subscription, a registration): registers
+     * {@code handler}, sends {@code verb} and waits for its OK. Closing the result stops the
+     * handler at once and sends {@code closeVerb} without waiting for its answer, because it may
+     * be closed on the I/O thread, which must never wait for an answer only it can read.
+     */
+    AutoCloseable openStream(int verb, Consumer<ByteBuf> fields, PushHandler handler, int closeVerb, Duration timeout, String what) {
+        int stream = newStream();
+        pushes.put(stream, handler);
+        try {
+            await(request(verb, stream, fields, in -> null), timeout, what);
+        } catch (RuntimeException e) {
+            pushes.remove(stream);
+            throw e;
+        }
+        return () -> {
+            pushes.remove(stream);
+            if (isOpen()) settle(closeVerb, out -> out.writeInt(stream), "close (" + what + ")");
+        };
+    }
+
+    /** Waits for a request's answer; its failure is rethrown as the Baton exception it is. */
+    static <T> T await(CompletableFuture<T> future, Duration timeout, String what) {
+        try {
+            return awaitInterruptibly(future, timeout, what);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BatonException("interrupted while " + what, e);
+        }
+    }
+
+    /** Waits, keeping the thread's interrupt as an {@link InterruptedException} (for receive). */
+    static <T> T awaitInterruptibly(CompletableFuture<T> future, Duration timeout, String what) throws InterruptedException {
+        try {
+            return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof BatonException b) throw b;
+            throw new BatonException(what + " failed: " + e.getCause(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new ConnectionLostException(what + ": no answer from the server within " + timeout.toMillis() + " ms");
+        }
+    }
+
+    boolean isOpen() {
+        return broken == null && channel.isActive();
+    }
+
+    void close() {
+        closing = true;
+        if (broken == null && channel.isActive()) {
+            try {
+                await(request(Verb.BYE, out -> { }, in -> null), Duration.ofSeconds(2), "saying BYE");
+            } catch (BatonException e) {
+                log.debug("BYE to {} failed: {}", address, e.toString());
+            }
+        }
+        fail(new io.baton.BatonClosedException("the connection to " + address + " was closed"));
+        channel.close().awaitUninterruptibly(2000);
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(3000);
+    }
+
+    private void fail(BatonException failure) {
+        if (broken == null) broken = failure;
+        for (Integer stream : pending.keySet()) {
+            Pending<?> p = pending.remove(stream);
+            if (p != null) p.future.completeExceptionally(failure);
+        }
+    }
+
+    private final class Inbound extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            ByteBuf frame = (ByteBuf) msg;
+            try {
+                if (frame.readableBytes() < Frames.MIN_FRAME) throw new ProtocolException("the server sent a frame shorter than 5 bytes");
+                int verb = frame.readUnsignedByte();
+                int stream = frame.readInt();
+                FrameReader in = new FrameReader(frame);
+                switch (verb) {
+                    case Verb.OK, Verb.WELCOME -> {
+                        Pending<?> p = pending.remove(stream);
+                        if (p != null) p.complete(in);
+                    }
+                    case Verb.ERROR -> error(stream, in);
+                    default -> {
+                        PushHandler handler = pushes.get(stream);
+                        if (handler != null) handler.onPush(verb, in);
+                    }
+                }
+            } catch (RuntimeException e) {
+                log.error("a frame from {} could not be handled; closing the connection", address, e);
+                fail(new ProtocolException("the server at " + address + " sent a frame this client cannot read: " + e.getMessage(), e));
+                ctx.close();
+            } finally {
+                frame.release();
+            }
+        }
+
+        private void error(int stream, FrameReader in) {
+            ErrorCode code = ErrorCode.of(in.u16("error code"));
+            String message = in.str("error message");
+            BatonException failure = code.toException(message);
+            if (stream == 0) {
+                log.warn("the server at {} closes the connection: {} {}", address, code, message);
+                fail(failure);
+                return;
+            }
+            Pending<?> p = pending.remove(stream);
+            if (p != null) p.future.completeExceptionally(failure);
+            if (code.closesConnection()) fail(failure);
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            fail(closing ? new io.baton.BatonClosedException("the connection to " + address + " was closed")
+                    : new ConnectionLostException("lost the connection to the Baton server at " + address));
+            ctx.fireChannelInactive();
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            log.warn("connection to {} failed: {}", address, cause.toString());
+            fail(new ConnectionLostException("the connection to " + address + " failed: " + cause.getMessage(), cause));
+            ctx.close();
+        }
+    }
+}

@@ -1,0 +1,65 @@
+package io.baton.client;
+
+import io.baton.protocol.FrameWriter;
+import io.baton.protocol.Verb;
+import io.baton.spi.Envelope;
+import io.baton.spi.RpcChannel;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** RPC through the server: CALL, and SERVE with REQUEST / CANCEL pushes answered by REPLY. */
+final class RemoteRpc implements RpcChannel {
+    private final ClientConnection connection;
+    private final Duration requestTimeout;
+
+    RemoteRpc(ClientConnection connection, Duration requestTimeout) {
+        this.connection = connection;
+        this.requestTimeout = requestTimeout;
+    }
+
+    @Override
+    public AutoCloseable serve(String subject, RequestHandler handler) {
+        Map<Long, Runnable> cancelHooks = new ConcurrentHashMap<>();
+        return connection.openStream(Verb.SERVE, out -> FrameWriter.str(out, subject), (verb, in) -> {
+            if (verb == Verb.REQUEST) {
+                long callId = in.i64("callId");
+                Envelope request = in.envelope(Integer.MAX_VALUE);
+                handler.onRequest(request, new Reply() {
+                    @Override
+                    public void send(Envelope response) {
+                        cancelHooks.remove(callId);
+                        connection.write(Verb.REPLY, 0, out -> {
+                            out.writeLong(callId);
+                            FrameWriter.envelope(out, response);
+                        });
+                    }
+
+                    @Override
+                    public void onCancel(Runnable hook) {
+                        cancelHooks.put(callId, hook);
+                    }
+                });
+            } else if (verb == Verb.CANCEL) {
+                Runnable hook = cancelHooks.remove(in.i64("callId"));
+                if (hook != null) hook.run();
+            }
+        }, Verb.UNSERVE, requestTimeout, "serving '" + subject + "'");
+    }
+
+    @Override
+    public CompletableFuture<Envelope> request(Envelope request, Duration timeout) {
+        long millis = Math.min(Math.max(timeout.toMillis(), 1), Integer.MAX_VALUE);
+        int stream = connection.newStream();
+        CompletableFuture<Envelope> call = connection.request(Verb.CALL, stream, out -> {
+            out.writeInt((int) millis);
+            FrameWriter.envelope(out, request);
+        }, in -> in.envelope(Integer.MAX_VALUE));
+        // completed by the caller (cancelled, timed out) before the server answered: tell the server
+        call.whenComplete((reply, error) -> {
+            if (error != null && connection.forget(stream) && connection.isOpen()) connection.write(Verb.CANCEL_CALL, stream, out -> { });
+        });
+        return call;
+    }
+}

@@ -1,0 +1,46 @@
+package io.baton.client;
+
+import io.baton.server.BatonServer;
+import io.baton.server.ServerOptions;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/** A Baton server for a test class: durable {@code file:} storage in a fresh directory, a free port on loopback. */
+final class BatonServerExtension implements BeforeAllCallback, AfterAllCallback {
+    private Path dir;
+    private BatonServer server;
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws IOException {
+        dir = Files.createTempDirectory("baton-server-test-");
+        start();
+    }
+
+    private void start() {
+        server = BatonServer.start(ServerOptions.builder().port(0).storage("file:" + dir).build());
+    }
+
+    /** Stops the server and starts it again on the same storage (on a new port). */
+    void restart() {
+        server.close();
+        start();
+    }
+
+    String url() {
+        return "baton://127.0.0.1:" + server.port();
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) throws IOException {
+        server.close();
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        }
+    }
+}

@@ -1,0 +1,149 @@
+package io.baton.protocol;
+
+import io.baton.ProtocolException;
+import io.baton.spi.Envelope;
+import io.netty.buffer.ByteBuf;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Reads the fields of one frame (after its length), checking each length and count against the
+ * bytes the frame still holds before allocating anything for it. Every failure is a
+ * {@link ProtocolException} that says what was wrong and where.
+ */
+public final class FrameReader {
+    private static final int NULL = 0xFFFF;
+
+    private final ByteBuf buf;
+    private final int frameStart;
+
+    /** Reads {@code buf}'s readable bytes: one frame's verb, stream and fields. */
+    public FrameReader(ByteBuf buf) {
+        this.buf = buf;
+        this.frameStart = buf.readerIndex();
+    }
+
+    private void need(int bytes, String what) {
+        if (buf.readableBytes() < bytes) {
+            throw malformed(what + " needs " + bytes + " bytes, the frame has " + buf.readableBytes() + " left");
+        }
+    }
+
+    /** A protocol error at the current offset within the frame. */
+    public ProtocolException malformed(String why) {
+        return new ProtocolException("malformed frame at byte " + (buf.readerIndex() - frameStart) + ": " + why);
+    }
+
+    public int u8(String what) {
+        need(1, what);
+        return buf.readUnsignedByte();
+    }
+
+    public int u16(String what) {
+        need(2, what);
+        return buf.readUnsignedShort();
+    }
+
+    public long u32(String what) {
+        need(4, what);
+        return buf.readUnsignedInt();
+    }
+
+    /** A {@code u32} that must lie in {@code [min, max]}. */
+    public int u32(String what, int min, int max) {
+        long value = u32(what);
+        if (value < min || value > max) throw malformed(what + " must be " + min + ".." + max + ", not " + value);
+        return (int) value;
+    }
+
+    public long i64(String what) {
+        need(8, what);
+        return buf.readLong();
+    }
+
+    /** A non-null {@code str}. */
+    public String str(String what) {
+        String s = nullableStr(what);
+        if (s == null) throw malformed(what + " must not be null");
+        return s;
+    }
+
+    public String nullableStr(String what) {
+        int length = u16(what + " length");
+        if (length == NULL) return null;
+        need(length, what);
+        byte[] bytes = new byte[length];
+        buf.readBytes(bytes);
+        for (byte b : bytes) {
+            if (b < 0) return strictUtf8(bytes, what);
+        }
+        return new String(bytes, StandardCharsets.ISO_8859_1); // all ASCII
+    }
+
+    private String strictUtf8(byte[] bytes, String what) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            throw malformed(what + " is not valid UTF-8");
+        }
+    }
+
+    /** A {@code bytes} field of at most {@code max} bytes; {@code tooLarge} says so if it is longer. */
+    public byte[] bytes(String what, int max) {
+        long length = u32(what + " length");
+        if (length > max) throw new PayloadTooLargeFrameException(what + " of " + length + " bytes is over the limit of " + max);
+        need((int) length, what);
+        byte[] bytes = new byte[(int) length];
+        buf.readBytes(bytes);
+        return bytes;
+    }
+
+    public Map<String, String> headers() {
+        int count = u16("header count");
+        if (count == 0) return Map.of();
+        need(count * 4, count + " headers"); // each at least two empty strings
+        Map<String, String> headers = new HashMap<>(count * 2);
+        for (int i = 0; i < count; i++) headers.put(str("header name"), str("header value"));
+        return Map.copyOf(headers);
+    }
+
+    public Envelope envelope(int maxPayload) {
+        String subject = str("subject");
+        String id = nullableStr("id");
+        String key = nullableStr("key");
+        Map<String, String> headers = headers();
+        long timestamp = i64("timestamp");
+        byte[] payload = bytes("payload", maxPayload);
+        return new Envelope(subject, id, key, headers, payload, timestamp);
+    }
+
+    /** A {@code u16} count of {@code i64} tokens. */
+    public long[] tokens() {
+        int count = u16("token count");
+        need(count * 8, count + " tokens");
+        long[] tokens = new long[count];
+        for (int i = 0; i < count; i++) tokens[i] = buf.readLong();
+        return tokens;
+    }
+
+    /** Checks that the fields filled the frame exactly. */
+    public void end() {
+        if (buf.isReadable()) throw malformed(buf.readableBytes() + " bytes left over after the last field");
+    }
+
+    /** A payload over the receiver's limit: answered with PAYLOAD_TOO_LARGE rather than MALFORMED. */
+    public static final class PayloadTooLargeFrameException extends io.baton.PayloadTooLargeException {
+        private static final long serialVersionUID = 1L;
+
+        PayloadTooLargeFrameException(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,182 @@
+package io.baton.server;
+
+import io.baton.BatonException;
+import io.baton.internal.BackendBaton;
+import io.baton.protocol.Frames;
+import io.baton.spi.Backend;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.flush.FlushConsolidationHandler;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Baton server: every queue, topic and RPC semantic for other processes, over the wire
+ * protocol of docs/protocol.md, stored in the backend named by {@link ServerOptions#storageUrl()}
+ * ({@code file:DIR} for a durable server). {@link #start} binds and returns; {@link #close} stops
+ * accepting, closes every connection (their unacknowledged deliveries go back to their queues) and
+ * closes the storage.
+ */
+public final class BatonServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(BatonServer.class);
+
+    private final ServerOptions options;
+    private final Backend backend;
+    private final EventLoopGroup boss;
+    private final EventLoopGroup workers;
+    private final Channel listener;
+    private final int port;
+    private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+    private final AtomicInteger connectionCount = new AtomicInteger();
+    private final ServerMetrics metrics = new ServerMetrics();
+    private volatile boolean closed;
+
+    private BatonServer(ServerOptions options) throws InterruptedException {
+        this.options = options;
+        refuseInsecureExposure(options);
+        this.backend = BackendBaton.openBackend(options.storageUrl());
+        this.boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        this.workers = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
+        int maxFrame = Frames.maxFrameBytes(options.maxPayloadBytes());
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(boss, workers)
+                .channel(NioServerSocketChannel.class)
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
+                        new WriteBufferWaterMark(options.subscriberPendingBytes() / 2, options.subscriberPendingBytes()))
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        connections.add(ch);
+                        ch.pipeline()
+                                .addLast("flush", new FlushConsolidationHandler(256, true))
+                                .addLast("frames", Frames.decoder(maxFrame))
+                                .addLast("baton", new ServerConnection(BatonServer.this));
+                    }
+                });
+        try {
+            this.listener = bootstrap.bind(options.bind(), options.port()).sync().channel();
+        } catch (RuntimeException | InterruptedException e) {
+            shutdownGroups();
+            backend.close();
+            throw e;
+        }
+        this.port = ((InetSocketAddress) listener.localAddress()).getPort();
+        log.info("Baton server listening on {} (storage {})", listener.localAddress(), options.storageUrl());
+    }
+
+    /**
+     * Starts a server and returns once it listens.
+     *
+     * @throws BatonException if it cannot bind, or would listen beyond loopback without authentication
+     */
+    public static BatonServer start(ServerOptions options) {
+        try {
+            return new BatonServer(options);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BatonException("interrupted while starting the server", e);
+        } catch (BatonException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new BatonException("cannot listen on " + options.bind() + ":" + options.port() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void refuseInsecureExposure(ServerOptions options) {
+        if (options.insecure()) return;
+        try {
+            if (!InetAddress.getByName(options.bind()).isLoopbackAddress()) {
+                throw new BatonException("refusing to listen on " + options.bind() + " without authentication: anyone who can reach it "
+                        + "could read and write every queue; configure users or tokens, or say --insecure if you mean it");
+            }
+        } catch (UnknownHostException e) {
+            throw new BatonException("cannot resolve the bind address '" + options.bind() + "'", e);
+        }
+    }
+
+    /** The port it listens on (the one picked, if the options said 0). */
+    public int port() {
+        return port;
+    }
+
+    public ServerOptions options() {
+        return options;
+    }
+
+    Backend backend() {
+        return backend;
+    }
+
+    public ServerMetrics metrics() {
+        return metrics;
+    }
+
+    /** Admits a new connection unless the limit is reached. */
+    boolean admit() {
+        if (connectionCount.incrementAndGet() > options.maxConnections()) {
+            connectionCount.decrementAndGet();
+            return false;
+        }
+        return true;
+    }
+
+    void released() {
+        connectionCount.decrementAndGet();
+    }
+
+    public int connectionCount() {
+        return connectionCount.get();
+    }
+
+    boolean closing() {
+        return closed;
+    }
+
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        listener.close().awaitUninterruptibly();
+        connections.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        shutdownGroups();
+        backend.close();
+        log.info("Baton server on port {} closed", port());
+    }
+
+    private void shutdownGroups() {
+        boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+        workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+    }
+
+    /** Counters the server keeps (for /metrics). */
+    public static final class ServerMetrics {
+        final AtomicLong slowConsumersCutOff = new AtomicLong();
+        final AtomicLong protocolErrors = new AtomicLong();
+        final AtomicLong rejectedConnections = new AtomicLong();
+
+        public long slowConsumersCutOff() { return slowConsumersCutOff.get(); }
+
+        public long protocolErrors() { return protocolErrors.get(); }
+
+        public long rejectedConnections() { return rejectedConnections.get(); }
+    }
+}

@@ -1,0 +1,610 @@
+package io.baton.server;
+
+import io.baton.BatonException;
+import io.baton.Overflow;
+import io.baton.ProtocolException;
+import io.baton.QueueOptions;
+import io.baton.QueueStats;
+import io.baton.StartPosition;
+import io.baton.internal.Subjects;
+import io.baton.protocol.ErrorCode;
+import io.baton.protocol.FrameReader;
+import io.baton.protocol.FrameWriter;
+import io.baton.protocol.Verb;
+import io.baton.spi.Backend;
+import io.baton.spi.Capability;
+import io.baton.spi.Delivery;
+import io.baton.spi.DeliverySource;
+import io.baton.spi.Envelope;
+import io.baton.spi.QueueChannel;
+import io.baton.spi.RpcChannel;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client connection: decodes its frames, runs each verb against the server's backend and
+ * writes the answers (docs/protocol.md).
+ *
+ * <p>Threads: frames are decoded on the connection's event loop, where every verb that cannot
+ * block runs. FETCH (which waits for messages), QUEUE and DURABLE (which may write a catalog file)
+ * run on virtual threads. SENDs to one queue run in order on a {@link SerialLane}, because a full
+ * queue may make a send wait and later sends must not overtake it. Answers are written from any
+ * thread; Netty hands them to the event loop.
+ */
+final class ServerConnection extends ChannelInboundHandlerAdapter {
+    private static final Logger log = LoggerFactory.getLogger(ServerConnection.class);
+
+    private final BatonServer server;
+    private final Backend backend;
+    private final int maxPayload;
+    private ChannelHandlerContext ctx;
+    private boolean admitted;
+    private volatile boolean authenticated;
+    private volatile boolean closed;
+    private ScheduledFuture<?> loginTimer;
+
+    private final Map<String, QueueChannel> queues = new ConcurrentHashMap<>();
+    private final Map<String, DeliverySource> durables = new ConcurrentHashMap<>();
+    private final Map<String, SerialLane> sendLanes = new ConcurrentHashMap<>();
+    /** Tokens delivered on this connection and not yet settled, per source: returned to their queue if it closes. */
+    private final Map<DeliverySource, Set<Long>> leased = new ConcurrentHashMap<>();
+    private final Map<Integer, AutoCloseable> subscriptions = new ConcurrentHashMap<>();
+    private final Map<Integer, AutoCloseable> registrations = new ConcurrentHashMap<>();
+    private final Map<Long, RpcChannel.Reply> callsInFlight = new ConcurrentHashMap<>();
+    /** CALLs this connection made that are not answered yet, by stream: CANCEL_CALL cancels them. */
+    private final Map<Integer, CompletableFuture<Envelope>> callsMade = new ConcurrentHashMap<>();
+    /** Threads waiting in FETCH: interrupted when the connection closes. */
+    private final Set<Thread> fetching = ConcurrentHashMap.newKeySet();
+    private final AtomicLong nextCallId = new AtomicLong();
+
+    ServerConnection(BatonServer server) {
+        this.server = server;
+        this.backend = server.backend();
+        this.maxPayload = server.options().maxPayloadBytes();
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        this.ctx = ctx;
+        if (server.closing()) {
+            sendError(0, ErrorCode.SHUTTING_DOWN, "the server is shutting down");
+            return;
+        }
+        admitted = server.admit();
+        if (!admitted) {
+            server.metrics().rejectedConnections.incrementAndGet();
+            log.warn("refused a connection from {}: {} connections is the limit", ctx.channel().remoteAddress(), server.options().maxConnections());
+            sendError(0, ErrorCode.TOO_MANY_CONNECTIONS, "the server has " + server.options().maxConnections() + " connections, its limit");
+            return;
+        }
+        long timeout = server.options().loginTimeout().toMillis();
+        loginTimer = ctx.executor().schedule(() -> {
+            if (!authenticated) {
+                log.warn("closed a connection from {}: no HELLO within {} ms", ctx.channel().remoteAddress(), timeout);
+                sendError(0, ErrorCode.NOT_AUTHENTICATED, "no HELLO within " + timeout + " ms");
+            }
+        }, timeout, TimeUnit.MILLISECONDS);
+        super.channelActive(ctx);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        ByteBuf frame = (ByteBuf) msg;
+        int stream = 0;
+        try {
+            if (frame.readableBytes() < 5) throw new ProtocolException("a frame of " + frame.readableBytes() + " bytes is shorter than its verb and stream (5)");
+            int verb = frame.readUnsignedByte();
+            stream = frame.readInt();
+            handle(verb, stream, new FrameReader(frame));
+        } catch (ProtocolException e) {
+            protocolError(ErrorCode.MALFORMED, e.getMessage());
+        } catch (FrameReader.PayloadTooLargeFrameException e) {
+            sendError(stream, ErrorCode.PAYLOAD_TOO_LARGE, e.getMessage()); // the frame was read whole: the connection goes on
+        } catch (RuntimeException e) {
+            fail(stream, e);
+        } finally {
+            frame.release();
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof TooLongFrameException) {
+            protocolError(ErrorCode.FRAME_TOO_LARGE, "a frame is over the limit of " + server.options().maxPayloadBytes()
+                    + " bytes of payload: " + cause.getMessage());
+        } else if (cause instanceof java.io.IOException) {
+            ctx.close(); // the peer went away
+        } else {
+            protocolError(ErrorCode.MALFORMED, String.valueOf(cause.getMessage()));
+        }
+    }
+
+    private void protocolError(ErrorCode code, String message) {
+        server.metrics().protocolErrors.incrementAndGet();
+        log.warn("protocol error from {}: {}", ctx.channel().remoteAddress(), message);
+        sendError(0, code, message);
+    }
+
+    private void handle(int verb, int stream, FrameReader in) {
+        if (!authenticated) {
+            if (verb != Verb.HELLO) {
+                server.metrics().protocolErrors.incrementAndGet();
+                log.warn("closed a connection from {}: {} before HELLO", ctx.channel().remoteAddress(), Verb.name(verb));
+                sendError(stream, ErrorCode.NOT_AUTHENTICATED, Verb.name(verb) + " before HELLO: log in first");
+                return;
+            }
+            hello(stream, in);
+            return;
+        }
+        switch (verb) {
+            case Verb.PING -> { in.end(); ok(stream); }
+            case Verb.BYE -> { in.end(); ok(stream); ctx.channel().eventLoop().execute(ctx::close); }
+            case Verb.QUEUE -> queue(stream, in);
+            case Verb.SEND -> send(stream, in);
+            case Verb.FETCH -> fetch(stream, in);
+            case Verb.ACK -> ack(stream, in);
+            case Verb.NACK -> nack(stream, in);
+            case Verb.RELEASE -> release(stream, in);
+            case Verb.EXTEND -> extend(stream, in);
+            case Verb.STATS -> stats(stream, in);
+            case Verb.PUBLISH -> publish(stream, in);
+            case Verb.SUBSCRIBE -> subscribe(stream, in);
+            case Verb.UNSUBSCRIBE -> close(subscriptions, stream, in);
+            case Verb.DURABLE -> durable(stream, in);
+            case Verb.SERVE -> serve(stream, in);
+            case Verb.UNSERVE -> close(registrations, stream, in);
+            case Verb.CALL -> call(stream, in);
+            case Verb.REPLY -> reply(in);
+            case Verb.CANCEL_CALL -> {
+                in.end();
+                CompletableFuture<Envelope> call = callsMade.remove(stream);
+                if (call != null) call.cancel(true); // reaches the serving side's cancel hooks
+            }
+            case Verb.HELLO -> throw new ProtocolException("HELLO twice");
+            default -> {
+                server.metrics().protocolErrors.incrementAndGet();
+                sendError(0, ErrorCode.UNKNOWN_VERB, "verb " + Verb.name(verb) + " is not in protocol version " + Verb.PROTOCOL_VERSION);
+            }
+        }
+    }
+
+    // ---- handshake --------------------------------------------------------------------------------
+
+    private void hello(int stream, FrameReader in) {
+        int version = in.u16("protocol version");
+        in.str("client name");
+        int auth = in.u8("auth method");
+        switch (auth) {
+            case 0 -> { }
+            case 1 -> in.str("token");
+            case 2 -> { in.str("user"); in.str("password"); }
+            default -> throw in.malformed("auth method must be 0, 1 or 2, not " + auth);
+        }
+        in.end();
+        if (version != Verb.PROTOCOL_VERSION) {
+            sendError(stream, ErrorCode.UNSUPPORTED_VERSION, "this server speaks protocol version " + Verb.PROTOCOL_VERSION + ", not " + version);
+            return;
+        }
+        authenticated = true;
+        if (loginTimer != null) loginTimer.cancel(false);
+        int capabilities = 0;
+        for (Capability c : backend.capabilities()) capabilities |= 1 << c.ordinal();
+        int caps = capabilities;
+        write(Verb.WELCOME, stream, out -> {
+            out.writeShort(Verb.PROTOCOL_VERSION);
+            FrameWriter.str(out, server.options().serverName());
+            out.writeInt(maxPayload);
+            out.writeInt(io.baton.protocol.Frames.maxFrameBytes(maxPayload));
+            out.writeInt(caps);
+        });
+    }
+
+    // ---- queues -----------------------------------------------------------------------------------
+
+    private void queue(int stream, FrameReader in) {
+        String name = in.str("queue");
+        long maxLength = in.i64("maxLength");
+        long maxBytes = in.i64("maxBytes");
+        int overflow = in.u8("overflow");
+        long blockTimeout = in.i64("blockTimeoutMillis");
+        long dedupeWindow = in.i64("dedupeWindowMillis");
+        in.end();
+        if (overflow >= Overflow.values().length) throw in.malformed("overflow must be 0..2, not " + overflow);
+        Subjects.checkQueueName(name);
+        QueueOptions options;
+        try {
+            options = QueueOptions.builder().maxLength(maxLength).maxBytes(maxBytes).overflow(Overflow.values()[overflow])
+                    .blockTimeout(Duration.ofMillis(blockTimeout)).dedupeWindow(Duration.ofMillis(dedupeWindow)).build();
+        } catch (IllegalArgumentException e) {
+            throw in.malformed("invalid queue options: " + e.getMessage());
+        }
+        offload(stream, () -> {
+            queues.put(name, backend.queue(name, options));
+            ok(stream);
+        });
+    }
+
+    private QueueChannel queueNamed(String name) {
+        QueueChannel q = queues.get(name);
+        if (q != null) return q;
+        Subjects.checkQueueName(name);
+        return queues.computeIfAbsent(name, n -> backend.queue(n, QueueOptions.defaults()));
+    }
+
+    private void send(int stream, FrameReader in) {
+        String name = in.str("queue");
+        long deliverAt = in.i64("deliverAt");
+        Envelope envelope = in.envelope(maxPayload);
+        in.end();
+        Subjects.checkQueueName(name);
+        sendLanes.computeIfAbsent(name, n -> new SerialLane()).submit(() -> {
+            try {
+                queueNamed(name).send(envelope, deliverAt).whenComplete((ok, error) -> answer(stream, error));
+            } catch (RuntimeException e) {
+                fail(stream, e);
+            }
+        });
+    }
+
+    private DeliverySource source(FrameReader in) {
+        int kind = in.u8("source");
+        String name = in.str("source name");
+        return switch (kind) {
+            case Verb.SOURCE_QUEUE -> queueNamed(name);
+            case Verb.SOURCE_DURABLE -> {
+                DeliverySource d = durables.get(name);
+                if (d == null) throw new UnknownException("durable subscription '" + name + "' is not open on this connection: send DURABLE first");
+                yield d;
+            }
+            default -> throw in.malformed("source must be 0 (queue) or 1 (durable subscription), not " + kind);
+        };
+    }
+
+    private void fetch(int stream, FrameReader in) {
+        DeliverySource source = source(in);
+        int max = in.u16("max");
+        if (max < 1 || max > Verb.MAX_FETCH) throw in.malformed("max must be 1.." + Verb.MAX_FETCH + ", not " + max);
+        Duration wait = Duration.ofMillis(in.u32("waitMillis", 0, Integer.MAX_VALUE));
+        Duration lease = Duration.ofMillis(in.u32("leaseMillis", 1, Integer.MAX_VALUE));
+        long[] acks = in.tokens();
+        in.end();
+        Set<Long> tokens = leased(source);
+        offload(stream, () -> {
+            for (long t : acks) tokens.remove(t);
+            List<Delivery> got;
+            Thread self = Thread.currentThread();
+            fetching.add(self);
+            try {
+                if (closed) return;
+                got = source.ackAndReceive(acks, acks.length, max, wait, lease);
+            } finally {
+                fetching.remove(self);
+            }
+            for (Delivery d : got) tokens.add(d.token());
+            if (closed) { // the connection went while this FETCH waited: nobody will get these
+                for (Delivery d : got) {
+                    if (tokens.remove(d.token())) source.release(d.token());
+                }
+                return;
+            }
+            int size = 2;
+            for (Delivery d : got) size += 20 + FrameWriter.estimate(d.envelope());
+            write(Verb.OK, stream, size, out -> {
+                out.writeShort(got.size());
+                for (Delivery d : got) {
+                    out.writeLong(d.token());
+                    out.writeLong(d.sequence());
+                    out.writeInt(d.attempt());
+                    FrameWriter.envelope(out, d.envelope());
+                }
+            });
+        });
+    }
+
+    private Set<Long> leased(DeliverySource source) {
+        return leased.computeIfAbsent(source, s -> ConcurrentHashMap.newKeySet());
+    }
+
+    private void ack(int stream, FrameReader in) {
+        DeliverySource source = source(in);
+        long[] tokens = in.tokens();
+        in.end();
+        Set<Long> held = leased(source);
+        for (long t : tokens) held.remove(t);
+        source.ack(tokens, tokens.length);
+        ok(stream);
+    }
+
+    private void nack(int stream, FrameReader in) {
+        DeliverySource source = source(in);
+        long token = in.i64("token");
+        long delay = in.u32("delayMillis");
+        in.end();
+        leased(source).remove(token);
+        source.nack(token, Duration.ofMillis(delay));
+        ok(stream);
+    }
+
+    private void release(int stream, FrameReader in) {
+        DeliverySource source = source(in);
+        long token = in.i64("token");
+        in.end();
+        leased(source).remove(token);
+        source.release(token);
+        ok(stream);
+    }
+
+    private void extend(int stream, FrameReader in) {
+        DeliverySource source = source(in);
+        long token = in.i64("token");
+        long lease = in.u32("leaseMillis", 1, Integer.MAX_VALUE);
+        in.end();
+        boolean extended = source.extend(token, Duration.ofMillis(lease));
+        write(Verb.OK, stream, out -> out.writeByte(extended ? 1 : 0));
+    }
+
+    private void stats(int stream, FrameReader in) {
+        String name = in.str("queue");
+        in.end();
+        QueueStats s = queueNamed(name).stats();
+        write(Verb.OK, stream, out -> out.writeLong(s.waiting()).writeLong(s.inFlight()).writeLong(s.sent()).writeLong(s.acked())
+                .writeLong(s.redelivered()).writeLong(s.dropped()).writeLong(s.rejected()).writeLong(s.duplicates()));
+    }
+
+    // ---- topics -----------------------------------------------------------------------------------
+
+    private void publish(int stream, FrameReader in) {
+        Envelope envelope = in.envelope(maxPayload);
+        in.end();
+        Subjects.checkSubject(envelope.subject());
+        backend.topics().publish(envelope).whenComplete((ok, error) -> answer(stream, error));
+    }
+
+    private void subscribe(int stream, FrameReader in) {
+        String pattern = in.str("pattern");
+        in.end();
+        Subjects.checkPattern(pattern);
+        if (subscriptions.containsKey(stream)) throw new ProtocolException("subscription " + stream + " exists on this connection");
+        int id = stream;
+        AutoCloseable[] self = new AutoCloseable[1];
+        self[0] = backend.topics().subscribe(pattern, (envelope, seq) -> {
+            if (closed) return;
+            if (!ctx.channel().isWritable()) { // the connection is past its pending-bytes bound: cut this subscription off
+                cutOff(id, self[0], pattern);
+                return;
+            }
+            write(Verb.MESSAGE, id, 8 + FrameWriter.estimate(envelope), out -> {
+                out.writeLong(seq);
+                FrameWriter.envelope(out, envelope);
+            });
+        });
+        subscriptions.put(id, self[0]);
+        ok(stream);
+    }
+
+    private void cutOff(int id, AutoCloseable subscription, String pattern) {
+        if (subscriptions.remove(id, subscription)) {
+            closeQuietly(subscription);
+            server.metrics().slowConsumersCutOff.incrementAndGet();
+            String why = "subscription to '" + pattern + "' cut off: the connection fell more than "
+                    + server.options().subscriberPendingBytes() + " bytes behind";
+            log.warn("{}: {}", ctx.channel().remoteAddress(), why);
+            write(Verb.SUBSCRIPTION_CLOSED, id, out -> {
+                out.writeShort(ErrorCode.SLOW_CONSUMER.code());
+                FrameWriter.str(out, why);
+            });
+        }
+    }
+
+    private void durable(int stream, FrameReader in) {
+        String name = in.str("name");
+        String pattern = in.str("pattern");
+        int kind = in.u8("start");
+        long sequence = in.i64("sequence");
+        long time = in.i64("timeMillis");
+        in.end();
+        Subjects.checkQueueName(name);
+        Subjects.checkPattern(pattern);
+        StartPosition start = switch (kind) {
+            case 0 -> StartPosition.NEW;
+            case 1 -> StartPosition.EARLIEST;
+            case 2 -> {
+                if (sequence < 1) throw in.malformed("a SEQUENCE start needs a sequence of at least 1, not " + sequence);
+                yield StartPosition.sequence(sequence);
+            }
+            case 3 -> StartPosition.time(Instant.ofEpochMilli(time));
+            default -> throw in.malformed("start must be 0..3, not " + kind);
+        };
+        offload(stream, () -> {
+            durables.put(name, backend.topics().durable(name, pattern, start));
+            ok(stream);
+        });
+    }
+
+    // ---- RPC --------------------------------------------------------------------------------------
+
+    private void serve(int stream, FrameReader in) {
+        String subject = in.str("subject");
+        in.end();
+        Subjects.checkSubject(subject);
+        if (registrations.containsKey(stream)) throw new ProtocolException("registration " + stream + " exists on this connection");
+        int id = stream;
+        AutoCloseable registration = backend.rpc().serve(subject, (request, reply) -> {
+            if (closed) return;
+            long callId = nextCallId.incrementAndGet();
+            callsInFlight.put(callId, reply);
+            reply.onCancel(() -> {
+                if (callsInFlight.remove(callId) != null && !closed) write(Verb.CANCEL, id, out -> out.writeLong(callId));
+            });
+            write(Verb.REQUEST, id, 8 + FrameWriter.estimate(request), out -> {
+                out.writeLong(callId);
+                FrameWriter.envelope(out, request);
+            });
+        });
+        registrations.put(id, registration);
+        ok(stream);
+    }
+
+    private void call(int stream, FrameReader in) {
+        int timeout = in.u32("timeoutMillis", 1, Integer.MAX_VALUE);
+        Envelope request = in.envelope(maxPayload);
+        in.end();
+        Subjects.checkSubject(request.subject());
+        CompletableFuture<Envelope> call = backend.rpc().request(request, Duration.ofMillis(timeout));
+        callsMade.put(stream, call);
+        // the deadline is enforced here, so the serving side is cancelled even if the caller is gone
+        call.orTimeout(timeout, TimeUnit.MILLISECONDS).whenComplete((response, error) -> {
+            callsMade.remove(stream, call);
+            if (error != null) {
+                fail(stream, error);
+                return;
+            }
+            write(Verb.OK, stream, FrameWriter.estimate(response), out -> FrameWriter.envelope(out, response));
+        });
+    }
+
+    private void reply(FrameReader in) {
+        long callId = in.i64("callId");
+        Envelope response = in.envelope(maxPayload);
+        in.end();
+        RpcChannel.Reply reply = callsInFlight.remove(callId);
+        if (reply != null) reply.send(response); // else: cancelled or unknown, ignored as the protocol says
+    }
+
+    private void close(Map<Integer, AutoCloseable> registry, int stream, FrameReader in) {
+        long id = in.u32("id");
+        in.end();
+        AutoCloseable c = registry.remove((int) id);
+        if (c == null) throw new UnknownException("no subscription or registration " + id + " on this connection");
+        closeQuietly(c);
+        ok(stream);
+    }
+
+    // ---- answers ----------------------------------------------------------------------------------
+
+    /** Runs {@code work} on a virtual thread; its failure is the answer. */
+    private void offload(int stream, Work work) {
+        Thread.ofVirtual().name("baton-conn-work").start(() -> {
+            try {
+                work.run();
+            } catch (InterruptedException e) {
+                fail(stream, new BatonException("interrupted: the server is shutting down"));
+            } catch (RuntimeException e) {
+                fail(stream, e);
+            }
+        });
+    }
+
+    @FunctionalInterface
+    private interface Work {
+        void run() throws InterruptedException;
+    }
+
+    private void answer(int stream, Throwable error) {
+        if (error == null) ok(stream);
+        else fail(stream, error);
+    }
+
+    private void ok(int stream) {
+        write(Verb.OK, stream, out -> { });
+    }
+
+    private void fail(int stream, Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        ErrorCode code = cause instanceof UnknownException ? ErrorCode.UNKNOWN
+                : cause instanceof java.util.concurrent.TimeoutException ? ErrorCode.DEADLINE_EXCEEDED
+                : ErrorCode.forException(cause);
+        if (code == ErrorCode.INTERNAL) log.error("request {} from {} failed", stream, ctx.channel().remoteAddress(), cause);
+        String message = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+        sendError(stream, code, message);
+    }
+
+    private void sendError(int stream, ErrorCode code, String message) {
+        if (!ctx.channel().isActive()) return;
+        String text = message.length() > 4000 ? message.substring(0, 4000) + "..." : message;
+        var future = ctx.writeAndFlush(frame(Verb.ERROR, stream, 8 + text.length() * 3, out -> {
+            out.writeShort(code.code());
+            FrameWriter.str(out, text);
+        }));
+        if (stream == 0 || code.closesConnection()) future.addListener(f -> ctx.close());
+    }
+
+    private void write(int verb, int stream, Consumer<ByteBuf> fields) {
+        write(verb, stream, 64, fields);
+    }
+
+    private void write(int verb, int stream, int sizeHint, Consumer<ByteBuf> fields) {
+        if (!ctx.channel().isActive()) return;
+        ctx.writeAndFlush(frame(verb, stream, sizeHint, fields), ctx.voidPromise());
+    }
+
+    private ByteBuf frame(int verb, int stream, int sizeHint, Consumer<ByteBuf> fields) {
+        ByteBuf out = ctx.alloc().buffer(9 + sizeHint);
+        int start = FrameWriter.begin(out, verb, stream);
+        fields.accept(out);
+        FrameWriter.end(out, start);
+        return out;
+    }
+
+    // ---- closing ----------------------------------------------------------------------------------
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        closed = true;
+        if (loginTimer != null) loginTimer.cancel(false);
+        if (admitted) server.released();
+        subscriptions.values().forEach(ServerConnection::closeQuietly);
+        registrations.values().forEach(ServerConnection::closeQuietly);
+        subscriptions.clear();
+        registrations.clear();
+        callsInFlight.clear();
+        callsMade.values().forEach(call -> call.cancel(true));
+        callsMade.clear();
+        fetching.forEach(Thread::interrupt);
+        // deliveries never settled go back to their queue, counted as an attempt, like an expired lease
+        leased.forEach((source, tokens) -> {
+            for (Long token : List.copyOf(tokens)) {
+                if (!tokens.remove(token)) continue; // a FETCH thread returned it already
+                try {
+                    source.nack(token, Duration.ZERO);
+                } catch (RuntimeException e) {
+                    log.debug("could not return a delivery of {}: {}", source.name(), e.toString());
+                }
+            }
+        });
+        super.channelInactive(ctx);
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception e) {
+            log.debug("closing {} failed: {}", c, e.toString());
+        }
+    }
+
+    /** No such subscription, registration or source on this connection. */
+    static final class UnknownException extends BatonException {
+        private static final long serialVersionUID = 1L;
+
+        UnknownException(String message) {
+            super(message);
+        }
+    }
+}
