@@ -209,11 +209,13 @@ class ServerBadInputTest {
     void theConnectionLimit_refusesOneMore_andCountsIt() throws IOException {
         server.close();
         server = BatonServer.start(ServerOptions.builder().port(0).maxConnections(1).build());
-        try (Raw first = new Raw(); Raw second = new Raw()) {
-            first.hello();
-            assertThat(second.readVerb()).isEqualTo(Verb.ERROR);
-            assertThat(second.lastCode).isEqualTo(ErrorCode.TOO_MANY_CONNECTIONS.code());
-            assertThat(server.metrics().rejectedConnections()).isEqualTo(1);
+        try (Raw first = new Raw()) {
+            first.hello(); // admitted before the second one connects
+            try (Raw second = new Raw()) {
+                assertThat(second.readVerb()).isEqualTo(Verb.ERROR);
+                assertThat(second.lastCode).isEqualTo(ErrorCode.TOO_MANY_CONNECTIONS.code());
+                assertThat(server.metrics().rejectedConnections()).isEqualTo(1);
+            }
         }
         await().atMost(Duration.ofSeconds(5)).until(() -> server.connectionCount() == 0);
     }
