@@ -10,6 +10,7 @@ import io.baton.internal.Subjects;
 import io.baton.protocol.ErrorCode;
 import io.baton.protocol.FrameReader;
 import io.baton.protocol.FrameWriter;
+import io.baton.protocol.Frames;
 import io.baton.protocol.Verb;
 import io.baton.spi.Backend;
 import io.baton.spi.Capability;
@@ -108,7 +109,9 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
         ByteBuf frame = (ByteBuf) msg;
         int stream = 0;
         try {
-            if (frame.readableBytes() < 5) throw new ProtocolException("a frame of " + frame.readableBytes() + " bytes is shorter than its verb and stream (5)");
+            if (frame.readableBytes() < Frames.MIN_FRAME) {
+                throw new ProtocolException("a frame of " + frame.readableBytes() + " bytes is shorter than its verb and stream (" + Frames.MIN_FRAME + ")");
+            }
             int verb = frame.readUnsignedByte();
             stream = frame.readInt();
             handle(verb, stream, new FrameReader(frame));
@@ -210,7 +213,7 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
             out.writeShort(Verb.PROTOCOL_VERSION);
             FrameWriter.str(out, server.options().serverName());
             out.writeInt(maxPayload);
-            out.writeInt(io.baton.protocol.Frames.maxFrameBytes(maxPayload));
+            out.writeInt(Frames.maxFrameBytes(maxPayload));
             out.writeInt(caps);
         });
     }
