@@ -3,12 +3,16 @@ package io.baton.client;
 import io.baton.spi.Backend;
 import io.baton.spi.BackendProvider;
 import io.baton.spi.BackendUrl;
+import java.nio.file.Path;
 import java.time.Duration;
 
 /**
  * Opens {@code baton://HOST[:PORT]} connections to a Baton server (port 7400 by default), with
  * optional parameters {@code token=T}, or {@code user=U&password=P}, and
  * {@code connectTimeoutMillis=N} (default 5000) and {@code requestTimeoutMillis=N} (default 30000).
+ * TLS: {@code tls=true} (trusting the JDK's CAs), or {@code trust=CA.pem} to trust a CA of one's
+ * own; {@code cert=CLIENT.pem&key=CLIENT-KEY.pem} (PKCS#8) for servers that want a client certificate.
+ * The server's certificate must name the host connected to.
  */
 public final class BatonClientProvider implements BackendProvider {
 
@@ -23,6 +27,10 @@ public final class BatonClientProvider implements BackendProvider {
         String token = parsed.take("token");
         String user = parsed.take("user");
         String password = parsed.take("password");
+        String tls = parsed.take("tls");
+        String trust = parsed.take("trust");
+        String cert = parsed.take("cert");
+        String key = parsed.take("key");
         Duration connectTimeout = Duration.ofMillis(parsed.takePositive("connectTimeoutMillis", 5_000));
         Duration requestTimeout = Duration.ofMillis(parsed.takePositive("requestTimeoutMillis", 30_000));
         parsed.requireAllTaken();
@@ -53,6 +61,14 @@ public final class BatonClientProvider implements BackendProvider {
         } else {
             credentials = ClientConnection.Credentials.NONE;
         }
-        return new ClientBackend(new ClientConnection(host, port, credentials, connectTimeout), requestTimeout);
+        ClientConnection.Tls tlsOptions = null;
+        if (tls != null && !tls.equals("true") && !tls.equals("false")) throw parsed.invalid("tls must be true or false, not '" + tls + "'");
+        if ("true".equals(tls) || trust != null || cert != null) {
+            if ((cert == null) != (key == null)) throw parsed.invalid("a client certificate (cert) needs its key (key), and a key its certificate");
+            tlsOptions = new ClientConnection.Tls(trust == null ? null : Path.of(trust), cert == null ? null : Path.of(cert), key == null ? null : Path.of(key));
+        } else if (key != null) {
+            throw parsed.invalid("key without cert");
+        }
+        return new ClientBackend(new ClientConnection(host, port, credentials, connectTimeout, tlsOptions), requestTimeout);
     }
 }

@@ -1,5 +1,6 @@
 package io.baton.client;
 
+import io.baton.AuthenticationException;
 import io.baton.BatonException;
 import io.baton.ConnectionLostException;
 import io.baton.ProtocolException;
@@ -83,8 +84,29 @@ final class ClientConnection {
         static final Credentials NONE = new Credentials(0, null, null, null);
     }
 
+    /** TLS for the connection: the CA to trust (null: the JDK's), and a client certificate and key for mutual TLS (or nulls). */
+    record Tls(java.nio.file.Path trust, java.nio.file.Path certificate, java.nio.file.Path privateKey) {
+        io.netty.handler.ssl.SslContext context() {
+            try {
+                io.netty.handler.ssl.SslContextBuilder b = io.netty.handler.ssl.SslContextBuilder.forClient()
+                        .endpointIdentificationAlgorithm("HTTPS"); // the server's certificate must name the host
+                if (trust != null) b.trustManager(trust.toFile());
+                if (certificate != null) b.keyManager(certificate.toFile(), privateKey.toFile());
+                return b.build();
+            } catch (javax.net.ssl.SSLException | IllegalArgumentException e) {
+                throw new BatonException("TLS: cannot use " + (trust == null ? "" : "trust " + trust + " ")
+                        + (certificate == null ? "" : "certificate " + certificate + " and key " + privateKey) + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
     ClientConnection(String host, int port, Credentials credentials, Duration connectTimeout) {
+        this(host, port, credentials, connectTimeout, null);
+    }
+
+    ClientConnection(String host, int port, Credentials credentials, Duration connectTimeout, Tls tls) {
         this.address = host + ":" + port;
+        io.netty.handler.ssl.SslContext ssl = tls == null ? null : tls.context();
         this.group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         try {
             Bootstrap bootstrap = new Bootstrap().group(group).channel(NioSocketChannel.class)
@@ -93,6 +115,7 @@ final class ClientConnection {
                     .handler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel ch) {
+                            if (ssl != null) ch.pipeline().addLast(ssl.newHandler(ch.alloc(), host, port));
                             ch.pipeline()
                                     .addLast(new FlushConsolidationHandler(256, true))
                                     .addLast(Frames.decoder(MAX_INBOUND_FRAME))
@@ -317,7 +340,13 @@ final class ClientConnection {
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             log.warn("connection to {} failed: {}", address, cause.toString());
-            fail(new ConnectionLostException("the connection to " + address + " failed: " + cause.getMessage(), cause));
+            javax.net.ssl.SSLException tlsFailure = null;
+            for (Throwable t = cause; t != null && tlsFailure == null; t = t.getCause()) {
+                if (t instanceof javax.net.ssl.SSLException e) tlsFailure = e;
+            }
+            fail(tlsFailure != null
+                    ? new AuthenticationException("TLS with " + address + " failed: " + tlsFailure.getMessage(), cause)
+                    : new ConnectionLostException("the connection to " + address + " failed: " + cause.getMessage(), cause));
             ctx.close();
         }
     }

@@ -17,6 +17,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.flush.FlushConsolidationHandler;
+import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -51,6 +52,7 @@ public final class BatonServer implements AutoCloseable {
     private BatonServer(ServerOptions options) throws InterruptedException {
         this.options = options;
         refuseInsecureExposure(options);
+        SslContext ssl = options.tls() == null ? null : options.tls().serverContext();
         this.backend = BackendBaton.openBackend(options.storageUrl());
         this.boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         this.workers = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
@@ -66,6 +68,7 @@ public final class BatonServer implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         connections.add(ch);
+                        if (ssl != null) ch.pipeline().addLast("tls", ssl.newHandler(ch.alloc()));
                         ch.pipeline()
                                 .addLast("flush", new FlushConsolidationHandler(256, true))
                                 .addLast("frames", Frames.decoder(maxFrame))
@@ -80,7 +83,8 @@ public final class BatonServer implements AutoCloseable {
             throw e;
         }
         this.port = ((InetSocketAddress) listener.localAddress()).getPort();
-        log.info("Baton server listening on {} (storage {})", listener.localAddress(), options.storageUrl());
+        log.info("Baton server listening on {}{} (storage {}; {})", listener.localAddress(), ssl == null ? "" : " with TLS",
+                options.storageUrl(), options.authenticator().required() ? "login required" : "no login: everyone may do everything");
     }
 
     /**
@@ -102,7 +106,7 @@ public final class BatonServer implements AutoCloseable {
     }
 
     private static void refuseInsecureExposure(ServerOptions options) {
-        if (options.insecure()) return;
+        if (options.insecure() || options.authenticator().required()) return;
         try {
             if (!InetAddress.getByName(options.bind()).isLoopbackAddress()) {
                 throw new BatonException("refusing to listen on " + options.bind() + " without authentication: anyone who can reach it "
@@ -172,11 +176,17 @@ public final class BatonServer implements AutoCloseable {
         final AtomicLong slowConsumersCutOff = new AtomicLong();
         final AtomicLong protocolErrors = new AtomicLong();
         final AtomicLong rejectedConnections = new AtomicLong();
+        final AtomicLong authenticationFailures = new AtomicLong();
+        final AtomicLong permissionDenials = new AtomicLong();
 
         public long slowConsumersCutOff() { return slowConsumersCutOff.get(); }
 
         public long protocolErrors() { return protocolErrors.get(); }
 
         public long rejectedConnections() { return rejectedConnections.get(); }
+
+        public long authenticationFailures() { return authenticationFailures.get(); }
+
+        public long permissionDenials() { return permissionDenials.get(); }
     }
 }

@@ -1,6 +1,8 @@
 package io.baton.server;
 
+import io.baton.AuthenticationException;
 import io.baton.BatonException;
+import io.baton.PermissionDeniedException;
 import io.baton.Overflow;
 import io.baton.ProtocolException;
 import io.baton.QueueOptions;
@@ -26,6 +28,7 @@ import io.netty.handler.codec.TooLongFrameException;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -57,6 +60,11 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
     private ChannelHandlerContext ctx;
     private boolean admitted;
     private volatile boolean authenticated;
+    /** Set once by HELLO; from then on every verb checks its permissions. */
+    private volatile Authenticator.Identity identity;
+    private boolean helloSeen;
+    /** What this connection's user was allowed so far, per action and name (used on the I/O thread only). */
+    private final Map<Permissions.Action, Map<String, Boolean>> allowed = new java.util.EnumMap<>(Permissions.Action.class);
     private volatile boolean closed;
     private ScheduledFuture<?> loginTimer;
 
@@ -190,22 +198,49 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
     // ---- handshake --------------------------------------------------------------------------------
 
     private void hello(int stream, FrameReader in) {
+        if (helloSeen) throw new ProtocolException("a second HELLO while the first is being checked");
+        helloSeen = true;
         int version = in.u16("protocol version");
         in.str("client name");
-        int auth = in.u8("auth method");
-        switch (auth) {
+        int method = in.u8("auth method");
+        String token = null;
+        String user = null;
+        String password = null;
+        switch (method) {
             case 0 -> { }
-            case 1 -> in.str("token");
-            case 2 -> { in.str("user"); in.str("password"); }
-            default -> throw in.malformed("auth method must be 0, 1 or 2, not " + auth);
+            case 1 -> token = in.str("token");
+            case 2 -> {
+                user = in.str("user");
+                password = in.str("password");
+            }
+            default -> throw in.malformed("auth method must be 0, 1 or 2, not " + method);
         }
         in.end();
         if (version != Verb.PROTOCOL_VERSION) {
             sendError(stream, ErrorCode.UNSUPPORTED_VERSION, "this server speaks protocol version " + Verb.PROTOCOL_VERSION + ", not " + version);
             return;
         }
+        String t = token;
+        String u = user;
+        String p = password;
+        // a password check is slow on purpose: never on the I/O thread
+        Thread.ofVirtual().name("baton-login").start(() -> login(stream, method, t, u, p));
+    }
+
+    private void login(int stream, int method, String token, String user, String password) {
+        Authenticator.Identity who;
+        try {
+            who = server.options().authenticator().authenticate(method, token, user, password);
+        } catch (AuthenticationException e) {
+            server.metrics().authenticationFailures.incrementAndGet();
+            log.warn("authentication failed from {}: {}", ctx.channel().remoteAddress(), e.getMessage());
+            sendError(stream, ErrorCode.AUTHENTICATION_FAILED, e.getMessage());
+            return;
+        }
+        identity = who;
         authenticated = true;
         if (loginTimer != null) loginTimer.cancel(false);
+        log.debug("{} logged in from {}", who.name(), ctx.channel().remoteAddress());
         int capabilities = 0;
         for (Capability c : backend.capabilities()) capabilities |= 1 << c.ordinal();
         int caps = capabilities;
@@ -216,6 +251,26 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
             out.writeInt(Frames.maxFrameBytes(maxPayload));
             out.writeInt(caps);
         });
+    }
+
+    /** Throws {@link PermissionDeniedException} (and logs it) unless this connection's user may do {@code action} on {@code name}. */
+    private void require(Permissions.Action action, String name) {
+        Map<String, Boolean> known = allowed.computeIfAbsent(action, a -> new HashMap<>());
+        Boolean ok = known.get(name);
+        if (ok == null) {
+            ok = identity.permissions().allows(action, name);
+            if (known.size() < 10_000) known.put(name, ok); // bounded: a client inventing names cannot grow it
+        }
+        if (ok) return;
+        server.metrics().permissionDenials.incrementAndGet();
+        String why = "user '" + identity.name() + "' may not " + action.name().toLowerCase(java.util.Locale.ROOT) + " '" + name + "'";
+        log.warn("{} ({})", why, ctx.channel().remoteAddress());
+        throw new PermissionDeniedException(why);
+    }
+
+    /** Queues may be opened by whoever may send to them or consume from them. */
+    private void requireSendOrConsume(String name) {
+        if (!identity.permissions().allows(Permissions.Action.SEND, name)) require(Permissions.Action.CONSUME, name);
     }
 
     // ---- queues -----------------------------------------------------------------------------------
@@ -230,6 +285,7 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
         in.end();
         if (overflow >= Overflow.values().length) throw in.malformed("overflow must be 0..2, not " + overflow);
         Subjects.checkQueueName(name);
+        requireSendOrConsume(name);
         QueueOptions options;
         try {
             options = QueueOptions.builder().maxLength(maxLength).maxBytes(maxBytes).overflow(Overflow.values()[overflow])
@@ -256,6 +312,7 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
         Envelope envelope = in.envelope(maxPayload);
         in.end();
         Subjects.checkQueueName(name);
+        require(Permissions.Action.SEND, name);
         sendLanes.computeIfAbsent(name, n -> new SerialLane()).submit(() -> {
             try {
                 queueNamed(name).send(envelope, deliverAt).whenComplete((ok, error) -> answer(stream, error));
@@ -269,7 +326,11 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
         int kind = in.u8("source");
         String name = in.str("source name");
         return switch (kind) {
-            case Verb.SOURCE_QUEUE -> queueNamed(name);
+            case Verb.SOURCE_QUEUE -> {
+                Subjects.checkQueueName(name);
+                require(Permissions.Action.CONSUME, name);
+                yield queueNamed(name);
+            }
             case Verb.SOURCE_DURABLE -> {
                 DeliverySource d = durables.get(name);
                 if (d == null) throw new UnknownException("durable subscription '" + name + "' is not open on this connection: send DURABLE first");
@@ -365,6 +426,8 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
     private void stats(int stream, FrameReader in) {
         String name = in.str("queue");
         in.end();
+        Subjects.checkQueueName(name);
+        requireSendOrConsume(name);
         QueueStats s = queueNamed(name).stats();
         write(Verb.OK, stream, out -> out.writeLong(s.waiting()).writeLong(s.inFlight()).writeLong(s.sent()).writeLong(s.acked())
                 .writeLong(s.redelivered()).writeLong(s.dropped()).writeLong(s.rejected()).writeLong(s.duplicates()));
@@ -376,6 +439,7 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
         Envelope envelope = in.envelope(maxPayload);
         in.end();
         Subjects.checkSubject(envelope.subject());
+        require(Permissions.Action.PUBLISH, envelope.subject());
         backend.topics().publish(envelope).whenComplete((ok, error) -> answer(stream, error));
     }
 
@@ -383,6 +447,7 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
         String pattern = in.str("pattern");
         in.end();
         Subjects.checkPattern(pattern);
+        require(Permissions.Action.SUBSCRIBE, pattern);
         if (subscriptions.containsKey(stream)) throw new ProtocolException("subscription " + stream + " exists on this connection");
         int id = stream;
         AutoCloseable[] self = new AutoCloseable[1];
@@ -424,6 +489,7 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
         in.end();
         Subjects.checkQueueName(name);
         Subjects.checkPattern(pattern);
+        require(Permissions.Action.SUBSCRIBE, pattern);
         StartPosition start = switch (kind) {
             case 0 -> StartPosition.NEW;
             case 1 -> StartPosition.EARLIEST;
@@ -446,6 +512,7 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
         String subject = in.str("subject");
         in.end();
         Subjects.checkSubject(subject);
+        require(Permissions.Action.SERVE, subject);
         if (registrations.containsKey(stream)) throw new ProtocolException("registration " + stream + " exists on this connection");
         int id = stream;
         AutoCloseable registration = backend.rpc().serve(subject, (request, reply) -> {
@@ -469,6 +536,7 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
         Envelope request = in.envelope(maxPayload);
         in.end();
         Subjects.checkSubject(request.subject());
+        require(Permissions.Action.CALL, request.subject());
         CompletableFuture<Envelope> call = backend.rpc().request(request, Duration.ofMillis(timeout));
         callsMade.put(stream, call);
         // the deadline is enforced here, so the serving side is cancelled even if the caller is gone

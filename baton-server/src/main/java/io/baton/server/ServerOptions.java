@@ -6,16 +6,19 @@ import java.util.Objects;
 /**
  * How a {@link BatonServer} listens, stores and limits. Immutable; {@link #builder()} starts from
  * the defaults: loopback, port 7400, storage {@code mem:}, 1 MiB payloads, 10,000 connections, 2 s
- * to log in, 8 MiB pending per subscriber connection.
+ * to log in, 8 MiB pending per subscriber connection, no users (everyone may do everything, so
+ * only loopback), no TLS.
  */
 public record ServerOptions(String bind, int port, String storageUrl, int maxPayloadBytes, int maxConnections,
-                            Duration loginTimeout, int subscriberPendingBytes, boolean insecure, String serverName) {
+                            Duration loginTimeout, int subscriberPendingBytes, boolean insecure, String serverName,
+                            Authenticator authenticator, TlsOptions tls) {
 
     public ServerOptions {
         Objects.requireNonNull(bind, "bind");
         Objects.requireNonNull(storageUrl, "storageUrl");
         Objects.requireNonNull(loginTimeout, "loginTimeout");
         Objects.requireNonNull(serverName, "serverName");
+        Objects.requireNonNull(authenticator, "authenticator");
         if (port < 0 || port > 65535) throw new IllegalArgumentException("port must be 0..65535 (0 picks a free one): " + port);
         if (maxPayloadBytes < 1) throw new IllegalArgumentException("maxPayloadBytes must be positive: " + maxPayloadBytes);
         if (maxConnections < 1) throw new IllegalArgumentException("maxConnections must be positive: " + maxConnections);
@@ -42,6 +45,8 @@ public record ServerOptions(String bind, int port, String storageUrl, int maxPay
         private int subscriberPendingBytes = 8 << 20;
         private boolean insecure;
         private String serverName = "baton";
+        private Authenticator authenticator = Authenticator.OPEN;
+        private TlsOptions tls;
 
         /** The address to listen on (default 127.0.0.1). */
         public Builder bind(String bind) { this.bind = bind; return this; }
@@ -67,9 +72,15 @@ public record ServerOptions(String bind, int port, String storageUrl, int maxPay
 
         public Builder serverName(String serverName) { this.serverName = serverName; return this; }
 
+        /** Who may connect, with what permissions (default: everyone, everything). */
+        public Builder authenticator(Authenticator authenticator) { this.authenticator = authenticator; return this; }
+
+        /** TLS on the port (default none). */
+        public Builder tls(TlsOptions tls) { this.tls = tls; return this; }
+
         public ServerOptions build() {
             return new ServerOptions(bind, port, storageUrl, maxPayloadBytes, maxConnections, loginTimeout,
-                    subscriberPendingBytes, insecure, serverName);
+                    subscriberPendingBytes, insecure, serverName, authenticator, tls);
         }
     }
 }
