@@ -1,5 +1,6 @@
 package io.baton.cli;
 
+import io.baton.BatonException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
@@ -16,7 +17,8 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = BatonCli.Version.class,
         description = "Queues, topics and RPC between functions, behind one small Java API.",
-        subcommands = {DemoCommand.class})
+        subcommands = {DemoCommand.class, ServeCommand.class, SendCommand.class, ReceiveCommand.class, PublishCommand.class,
+            SubscribeCommand.class, CallCommand.class, StatsCommand.class, PasswdCommand.class})
 public final class BatonCli implements Runnable {
 
     @Spec
@@ -28,7 +30,17 @@ public final class BatonCli implements Runnable {
 
     /** The command line, ready to execute; tests run it with their own output writers. */
     static CommandLine commandLine() {
-        return new CommandLine(new BatonCli());
+        CommandLine cli = new CommandLine(new BatonCli());
+        // Baton's own failures (no server, a refused login, a bad name...) are one clear line and exit 1, not a stack trace.
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            if (e instanceof BatonException || e instanceof IllegalArgumentException) {
+                commandLine.getErr().println("baton: " + e.getMessage());
+                commandLine.getErr().flush();
+                return 1;
+            }
+            throw e;
+        });
+        return cli;
     }
 
     @Override

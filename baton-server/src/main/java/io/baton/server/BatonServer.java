@@ -24,7 +24,6 @@ import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,6 +46,7 @@ public final class BatonServer implements AutoCloseable {
     private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final AtomicInteger connectionCount = new AtomicInteger();
     private final ServerMetrics metrics = new ServerMetrics();
+    private final HttpEndpoint http;
     private volatile boolean closed;
 
     private BatonServer(ServerOptions options) throws InterruptedException {
@@ -83,6 +83,18 @@ public final class BatonServer implements AutoCloseable {
             throw e;
         }
         this.port = ((InetSocketAddress) listener.localAddress()).getPort();
+        HttpEndpoint httpEndpoint = null;
+        if (options.httpPort() >= 0) {
+            try {
+                httpEndpoint = new HttpEndpoint(this, boss, workers, options.bind(), options.httpPort());
+            } catch (RuntimeException | InterruptedException e) {
+                listener.close().awaitUninterruptibly();
+                shutdownGroups();
+                backend.close();
+                throw e;
+            }
+        }
+        this.http = httpEndpoint;
         log.info("Baton server listening on {}{} (storage {}; {})", listener.localAddress(), ssl == null ? "" : " with TLS",
                 options.storageUrl(), options.authenticator().required() ? "login required" : "no login: everyone may do everything");
     }
@@ -120,6 +132,11 @@ public final class BatonServer implements AutoCloseable {
     /** The port it listens on (the one picked, if the options said 0). */
     public int port() {
         return port;
+    }
+
+    /** The HTTP port (/health, /metrics, /stats), or -1 if there is none. */
+    public int httpPort() {
+        return http == null ? -1 : http.port();
     }
 
     public ServerOptions options() {
@@ -160,6 +177,7 @@ public final class BatonServer implements AutoCloseable {
         if (closed) return;
         closed = true;
         listener.close().awaitUninterruptibly();
+        if (http != null) http.close();
         connections.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         shutdownGroups();
         backend.close();
@@ -169,24 +187,5 @@ public final class BatonServer implements AutoCloseable {
     private void shutdownGroups() {
         boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
-    }
-
-    /** Counters the server keeps (for /metrics). */
-    public static final class ServerMetrics {
-        final AtomicLong slowConsumersCutOff = new AtomicLong();
-        final AtomicLong protocolErrors = new AtomicLong();
-        final AtomicLong rejectedConnections = new AtomicLong();
-        final AtomicLong authenticationFailures = new AtomicLong();
-        final AtomicLong permissionDenials = new AtomicLong();
-
-        public long slowConsumersCutOff() { return slowConsumersCutOff.get(); }
-
-        public long protocolErrors() { return protocolErrors.get(); }
-
-        public long rejectedConnections() { return rejectedConnections.get(); }
-
-        public long authenticationFailures() { return authenticationFailures.get(); }
-
-        public long permissionDenials() { return permissionDenials.get(); }
     }
 }

@@ -295,6 +295,7 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
         }
         offload(stream, () -> {
             queues.put(name, backend.queue(name, options));
+            server.metrics().queueUsed(name);
             ok(stream);
         });
     }
@@ -303,7 +304,10 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
         QueueChannel q = queues.get(name);
         if (q != null) return q;
         Subjects.checkQueueName(name);
-        return queues.computeIfAbsent(name, n -> backend.queue(n, QueueOptions.defaults()));
+        return queues.computeIfAbsent(name, n -> {
+            server.metrics().queueUsed(n);
+            return backend.queue(n, QueueOptions.defaults());
+        });
     }
 
     private void send(int stream, FrameReader in) {
@@ -315,7 +319,10 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
         require(Permissions.Action.SEND, name);
         sendLanes.computeIfAbsent(name, n -> new SerialLane()).submit(() -> {
             try {
-                queueNamed(name).send(envelope, deliverAt).whenComplete((ok, error) -> answer(stream, error));
+                queueNamed(name).send(envelope, deliverAt).whenComplete((ok, error) -> {
+                    if (error == null) server.metrics().sentTo(name);
+                    answer(stream, error);
+                });
             } catch (RuntimeException e) {
                 fail(stream, e);
             }
@@ -354,10 +361,13 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
             List<Delivery> got;
             Thread self = Thread.currentThread();
             fetching.add(self);
+            var waiting = server.metrics().consumersOf(source.name());
+            waiting.incrementAndGet();
             try {
                 if (closed) return;
                 got = source.ackAndReceive(acks, acks.length, max, wait, lease);
             } finally {
+                waiting.decrementAndGet();
                 fetching.remove(self);
             }
             for (Delivery d : got) tokens.add(d.token());
@@ -440,7 +450,10 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
         in.end();
         Subjects.checkSubject(envelope.subject());
         require(Permissions.Action.PUBLISH, envelope.subject());
-        backend.topics().publish(envelope).whenComplete((ok, error) -> answer(stream, error));
+        backend.topics().publish(envelope).whenComplete((ok, error) -> {
+            if (error == null) server.metrics().published.increment();
+            answer(stream, error);
+        });
     }
 
     private void subscribe(int stream, FrameReader in) {
@@ -537,11 +550,13 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
         in.end();
         Subjects.checkSubject(request.subject());
         require(Permissions.Action.CALL, request.subject());
+        long started = System.nanoTime();
         CompletableFuture<Envelope> call = backend.rpc().request(request, Duration.ofMillis(timeout));
         callsMade.put(stream, call);
         // the deadline is enforced here, so the serving side is cancelled even if the caller is gone
         call.orTimeout(timeout, TimeUnit.MILLISECONDS).whenComplete((response, error) -> {
             callsMade.remove(stream, call);
+            server.metrics().callTook((System.nanoTime() - started) / 1_000);
             if (error != null) {
                 fail(stream, error);
                 return;

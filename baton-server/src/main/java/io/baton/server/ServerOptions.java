@@ -7,11 +7,11 @@ import java.util.Objects;
  * How a {@link BatonServer} listens, stores and limits. Immutable; {@link #builder()} starts from
  * the defaults: loopback, port 7400, storage {@code mem:}, 1 MiB payloads, 10,000 connections, 2 s
  * to log in, 8 MiB pending per subscriber connection, no users (everyone may do everything, so
- * only loopback), no TLS.
+ * only loopback), no TLS, no HTTP port.
  */
 public record ServerOptions(String bind, int port, String storageUrl, int maxPayloadBytes, int maxConnections,
                             Duration loginTimeout, int subscriberPendingBytes, boolean insecure, String serverName,
-                            Authenticator authenticator, TlsOptions tls) {
+                            Authenticator authenticator, TlsOptions tls, int httpPort) {
 
     public ServerOptions {
         Objects.requireNonNull(bind, "bind");
@@ -20,6 +20,7 @@ public record ServerOptions(String bind, int port, String storageUrl, int maxPay
         Objects.requireNonNull(serverName, "serverName");
         Objects.requireNonNull(authenticator, "authenticator");
         if (port < 0 || port > 65535) throw new IllegalArgumentException("port must be 0..65535 (0 picks a free one): " + port);
+        if (httpPort < -1 || httpPort > 65535) throw new IllegalArgumentException("httpPort must be -1 (none), 0 (a free one) or a port: " + httpPort);
         if (maxPayloadBytes < 1) throw new IllegalArgumentException("maxPayloadBytes must be positive: " + maxPayloadBytes);
         if (maxConnections < 1) throw new IllegalArgumentException("maxConnections must be positive: " + maxConnections);
         if (subscriberPendingBytes < 1024) throw new IllegalArgumentException("subscriberPendingBytes must be at least 1024: " + subscriberPendingBytes);
@@ -47,6 +48,7 @@ public record ServerOptions(String bind, int port, String storageUrl, int maxPay
         private String serverName = "baton";
         private Authenticator authenticator = Authenticator.OPEN;
         private TlsOptions tls;
+        private int httpPort = -1;
 
         /** The address to listen on (default 127.0.0.1). */
         public Builder bind(String bind) { this.bind = bind; return this; }
@@ -75,12 +77,15 @@ public record ServerOptions(String bind, int port, String storageUrl, int maxPay
         /** Who may connect, with what permissions (default: everyone, everything). */
         public Builder authenticator(Authenticator authenticator) { this.authenticator = authenticator; return this; }
 
+        /** The HTTP port for /health, /metrics and /stats, on the same address (default -1: none; 0 picks a free one). */
+        public Builder httpPort(int httpPort) { this.httpPort = httpPort; return this; }
+
         /** TLS on the port (default none). */
         public Builder tls(TlsOptions tls) { this.tls = tls; return this; }
 
         public ServerOptions build() {
             return new ServerOptions(bind, port, storageUrl, maxPayloadBytes, maxConnections, loginTimeout,
-                    subscriberPendingBytes, insecure, serverName, authenticator, tls);
+                    subscriberPendingBytes, insecure, serverName, authenticator, tls, httpPort);
         }
     }
 }
