@@ -33,6 +33,12 @@ import picocli.CommandLine.Spec;
 /**
  * {@code baton demo}: functions talking through Baton, using the public API only.
  *
+ * <p>By default it starts a Baton server (durable storage in a temporary directory) and runs two
+ * OS processes against it: the <em>processor</em> ({@code processData} and the {@code stats}
+ * function) and the <em>generator</em> ({@code generateData}, two topic subscribers, the RPC
+ * caller); it relays their output, checks both succeeded, and removes the server and its data.
+ * With {@code --url} everything runs in this process on that backend.
+ *
  * <ol>
  *   <li>Queue: {@code generateData} sends readings to {@code demo.readings}; {@code processData},
  *       a consumer, takes them in send order and acknowledges each.</li>
@@ -85,9 +91,23 @@ final class DemoCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--url", defaultValue = "mem:", paramLabel = "URL",
-            description = "Backend to run on (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--url", paramLabel = "URL",
+            description = "Run everything in this process on this backend (mem:, file:DIR, baton://HOST:PORT) instead of two processes through a server of its own.")
     String url;
+
+    /** The run id: given by --run, else this process's own. */
+    String runOrNew() {
+        return run;
+    }
+
+    /** What this process plays: everything (with --url), or one side of the two-process demo. */
+    enum Role { all, generator, processor }
+
+    @Option(names = "--role", defaultValue = "all", hidden = true)
+    Role role;
+
+    @Option(names = "--run", hidden = true, description = "The run id the two processes share.")
+    String runId;
 
     @Option(names = "--count", defaultValue = "20", paramLabel = "N",
             description = "Readings to send through the queue (default: ${DEFAULT-VALUE}).")
@@ -97,7 +117,7 @@ final class DemoCommand implements Callable<Integer> {
             description = "Longest wait for each step (default: ${DEFAULT-VALUE}).")
     int timeoutSeconds;
 
-    private final String run = Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0x10000));
+    private String run = Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0x10000));
     private final List<String> problems = new CopyOnWriteArrayList<>();
     private PrintWriter out;
     private Duration timeout;
@@ -125,23 +145,92 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         if (count < 1) throw new ParameterException(spec.commandLine(), "--count must be at least 1: " + count);
         if (timeoutSeconds < 1) throw new ParameterException(spec.commandLine(), "--timeout must be at least 1: " + timeoutSeconds);
+        if (role != Role.all && (url == null || runId == null)) throw new ParameterException(spec.commandLine(), "--role needs --url and --run");
         out = spec.commandLine().getOut();
         timeout = Duration.ofSeconds(timeoutSeconds);
         allProcessed = new CountDownLatch(count);
+        if (runId != null) run = runId;
+        if (url == null) return new TwoProcessDemo(this).run();
 
         long start = System.nanoTime();
-        line("baton demo on " + url + "  (" + count + " readings, run " + run + ")");
+        if (role == Role.all) line("baton demo on " + url + "  (" + count + " readings, run " + run + ")");
         try (Baton baton = Baton.connect(url)) {
             connected = true;
-            queueStep(baton);
-            topicStep(baton);
-            rpcStep(baton);
+            switch (role) {
+                case all -> {
+                    queueStep(baton);
+                    topicStep(baton);
+                    rpcStep(baton);
+                }
+                case processor -> processorRole(baton);
+                case generator -> generatorRole(baton);
+            }
         } catch (BatonException e) {
             problems.add("Baton failed: " + describe(e));
         }
         long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         summary(elapsedMillis);
         return problems.isEmpty() ? 0 : 1;
+    }
+
+    // ---- the two processes of the default demo ----
+
+    static final String DONE = "demo.control.done";
+    static final String READY = "processor ready";
+
+    /** processData and the stats function; announces the processed readings, serves until the generator is done. */
+    @SuppressWarnings("try") // the subscriptions are held open for the block, not used in it
+    private void processorRole(Baton baton) throws InterruptedException {
+        CountDownLatch generatorDone = new CountDownLatch(1);
+        try (Subscription done = baton.topic(DONE, String.class).subscribe(r -> {
+                if (run.equals(r)) generatorDone.countDown();
+            });
+             Subscription server = baton.serve(STATS, Series.class, this::stats)) {
+            Queue<Reading> readings = baton.queue(READINGS, Reading.class);
+            QueueStats before = readings.stats();
+            try (Subscription processor = readings.consumeMessages(this::processData, ConsumeOptions.builder().concurrency(1).build())) {
+                line(READY);
+                if (!allProcessed.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                    problems.add("processData handled " + processed.get() + " of " + count + " readings within " + timeoutSeconds + " s");
+                }
+            }
+            queueStats = readings.stats();
+            sent = (int) (queueStats.sent() - before.sent()); // the generator's sends, as the queue counted them
+            checkQueueStats(before, queueStats);
+            Processed event = new Processed(run, processed.get(), series.size());
+            line("report", "->", EVENTS, describe(event));
+            baton.topic(EVENTS, Processed.class).publish(event);
+            if (!generatorDone.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                problems.add("the generator did not say it was done within " + timeoutSeconds + " s");
+            }
+        } catch (BatonException e) {
+            problems.add("processor: " + describe(e));
+        }
+    }
+
+    /** generateData, the two subscribers of the event, and the RPC caller. */
+    @SuppressWarnings("try") // the subscriptions are held open for the block, not used in it
+    private void generatorRole(Baton baton) throws InterruptedException {
+        try {
+            CountDownLatch dashboardGot = new CountDownLatch(1);
+            CountDownLatch auditGot = new CountDownLatch(1);
+            try (Subscription dashboard = baton.topic(EVENTS, Processed.class).subscribe(e -> onEvent("dashboard", EVENTS, e, dashboardGot));
+                 Subscription audit = baton.topic(EVENTS_PATTERN, Processed.class).subscribe(e -> onEvent("audit", EVENTS_PATTERN, e, auditGot))) {
+                generateData(baton.queue(READINGS, Reading.class));
+                long deadline = System.nanoTime() + timeout.toNanos();
+                if (!await(dashboardGot, deadline)) problems.add("subscriber 'dashboard' (" + EVENTS + ") got no event within " + timeoutSeconds + " s");
+                if (!await(auditGot, deadline)) problems.add("subscriber 'audit' (" + EVENTS_PATTERN + ") got no event within " + timeoutSeconds + " s");
+            }
+            rpcCalls(baton, "sensor-a", count / SENSORS + (count % SENSORS > 0 ? 1 : 0));
+        } catch (BatonException e) {
+            problems.add("generator: " + describe(e));
+        } finally {
+            try {
+                baton.topic(DONE, String.class).publish(run);
+            } catch (BatonException e) {
+                problems.add("could not tell the processor it is done: " + describe(e));
+            }
+        }
     }
 
     // ---- queue: generateData -> demo.readings -> processData ----
@@ -285,14 +374,27 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private void rpcCalls(Baton baton) {
-        CallOptions options = CallOptions.timeout(timeout);
-
         List<Double> values = List.copyOf(series.getOrDefault("sensor-a", List.of()));
-        Stats result = baton.call(STATS, new Series("sensor-a", values), Stats.class, options);
-        line("report", "<-", STATS, String.format(Locale.ROOT, "sensor-a n=%d mean=%.2f min=%.1f max=%.1f",
-                result.n(), result.mean(), result.min(), result.max()));
-        if (result.n() != values.size()) {
-            problems.add("stats counted " + result.n() + " values of sensor-a, the request had " + values.size());
+        rpcCalls(baton, "sensor-a", values.size(), values);
+    }
+
+    /** The generator has no series of its own: it sends the values it generated for the sensor. */
+    private void rpcCalls(Baton baton, String sensor, int expected) {
+        List<Double> values = new java.util.ArrayList<>();
+        for (int seq = 1; seq <= count; seq++) {
+            Reading r = reading(seq);
+            if (r.sensor().equals(sensor)) values.add(r.value());
+        }
+        rpcCalls(baton, sensor, expected, values);
+    }
+
+    private void rpcCalls(Baton baton, String sensor, int expected, List<Double> values) {
+        CallOptions options = CallOptions.timeout(timeout);
+        Stats result = baton.call(STATS, new Series(sensor, values), Stats.class, options);
+        line("report", "<-", STATS, String.format(Locale.ROOT, "%s n=%d mean=%.2f min=%.1f max=%.1f",
+                sensor, result.n(), result.mean(), result.min(), result.max()));
+        if (result.n() != expected) {
+            problems.add("stats counted " + result.n() + " values of " + sensor + ", expected " + expected);
         } else {
             rpcResults++;
         }
@@ -320,7 +422,7 @@ final class DemoCommand implements Callable<Integer> {
     private void summary(long elapsedMillis) {
         if (connected) stepSummaries();
         if (problems.isEmpty()) {
-            line("ok in " + elapsedMillis + " ms");
+            if (role == Role.all) line("ok in " + elapsedMillis + " ms");
         } else {
             PrintWriter err = spec.commandLine().getErr();
             err.println("demo FAILED after " + elapsedMillis + " ms:");
@@ -330,6 +432,15 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private void stepSummaries() {
+        if (role != Role.generator) queueSummary();
+        if (role != Role.processor) {
+            line("topic  " + EVENTS + ": " + deliveries.get() + " of 2 subscribers got the event");
+            line("rpc    " + STATS + ": " + rpcResults + " result" + (rpcResults == 1 ? "" : "s") + ", "
+                    + rpcRemoteErrors + " remote error" + (rpcRemoteErrors == 1 ? "" : "s"));
+        }
+    }
+
+    private void queueSummary() {
         String queue = "queue  " + READINGS + ": sent " + sent + ", processed " + processed.get()
                 + (outOfOrder.get() == 0 ? " in send order" : " (" + outOfOrder.get() + " out of order)")
                 + ", acked " + acked.get();
@@ -341,9 +452,6 @@ final class DemoCommand implements Callable<Integer> {
             if (queueStats.dropped() > 0) queue += ", dropped " + queueStats.dropped();
         }
         line(queue);
-        line("topic  " + EVENTS + ": " + deliveries.get() + " of 2 subscribers got the event");
-        line("rpc    " + STATS + ": " + rpcResults + " result" + (rpcResults == 1 ? "" : "s") + ", "
-                + rpcRemoteErrors + " remote error" + (rpcRemoteErrors == 1 ? "" : "s"));
     }
 
     private boolean traced(int seq) {
@@ -354,7 +462,7 @@ final class DemoCommand implements Callable<Integer> {
         line(String.format(Locale.ROOT, "%-12s %s %s  %s", function, arrow, where, what));
     }
 
-    private void line(String text) {
+    void line(String text) {
         synchronized (out) {
             out.println(text);
             out.flush();

@@ -20,11 +20,21 @@ class BatonCliTest {
     }
 
     @Test
-    void demo_onMem_tracesEveryStepAndExitsZero() {
+    void demo_runsTheProcessorAndTheGeneratorAsTwoProcessesThroughItsOwnServer_andCleansUp() {
         int exit = run("demo", "--count", "6");
 
         assertThat(exit).as("stderr: %s", err).isZero();
-        assertThat(out.toString())
+        String trace = out.toString();
+        assertThat(trace).containsPattern("\\[processor +\\d+\\] processData  <- demo.readings  #6 ")
+                .containsPattern("\\[generator +\\d+\\] generateData -> demo.readings  #1 ")
+                .contains("ok in ").contains("two processes, one server, its data removed");
+        var pids = java.util.regex.Pattern.compile("\\[(processor|generator) +(\\d+)\\]").matcher(trace).results()
+                .map(m -> m.group(2)).distinct().toList();
+        assertThat(pids).as("two processes, neither this one").hasSize(2).doesNotContain(Long.toString(ProcessHandle.current().pid()));
+        java.util.regex.Matcher storage = java.util.regex.Pattern.compile("storage (\\S+)\\)").matcher(trace);
+        assertThat(storage.find()).isTrue();
+        assertThat(java.nio.file.Path.of(storage.group(1))).as("the server's data is removed").doesNotExist();
+        assertThat(trace)
                 .contains("generateData -> demo.readings  #1 sensor-a")
                 .contains("processData  <- demo.readings  #6 sensor-c")
                 .contains("dashboard    <- demo.events.processed  6 readings processed, 3 sensors")

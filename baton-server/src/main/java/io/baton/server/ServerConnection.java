@@ -1,6 +1,7 @@
 package io.baton.server;
 
 import io.baton.AuthenticationException;
+import io.baton.BatonClosedException;
 import io.baton.BatonException;
 import io.baton.PermissionDeniedException;
 import io.baton.Overflow;
@@ -590,7 +591,8 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
             try {
                 work.run();
             } catch (InterruptedException e) {
-                fail(stream, new BatonException("interrupted: the server is shutting down"));
+                // the connection closed (or the server is closing) while this waited
+                if (!closed) fail(stream, new BatonClosedException("the server is shutting down"));
             } catch (RuntimeException e) {
                 fail(stream, e);
             }
