@@ -45,14 +45,14 @@ final class ClientBackend implements Backend {
     @Override
     public QueueChannel queue(String name, QueueOptions options) {
         if (closed) throw new BatonClosedException("the baton:// connection to " + connection.address() + " is closed");
-        ClientConnection.await(connection.request(Verb.QUEUE, out -> {
+        connection.openState("queue " + name, Verb.QUEUE, out -> {
             FrameWriter.str(out, name);
             out.writeLong(options.maxLength());
             out.writeLong(options.maxBytes());
             out.writeByte(options.overflow().ordinal());
             out.writeLong(options.blockTimeout().toMillis());
             out.writeLong(options.dedupeWindow().toMillis());
-        }, in -> null), requestTimeout, "opening queue '" + name + "'");
+        }, requestTimeout, "opening queue '" + name + "'");
         return new RemoteQueue(connection, name, requestTimeout);
     }
 

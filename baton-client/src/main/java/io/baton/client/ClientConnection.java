@@ -66,15 +66,32 @@ final class ClientConnection {
     }
 
     private final String address;
+    private final String host;
+    private final int port;
+    private final Credentials credentials;
+    private final Duration connectTimeout;
     private final EventLoopGroup group;
-    private final Channel channel;
+    private final Bootstrap bootstrap;
+    /** The live channel; replaced when the connection is restored. */
+    private volatile Channel channel;
+    /** Whether the channel is logged in and its streams restored: requests go out only then. */
+    private volatile boolean connected;
+    private final Object connectedLock = new Object();
+    /** What each open stream needs the server to hear again after a reconnect, in the order they were opened. */
+    private final Map<Integer, Restore> restores = new java.util.concurrent.ConcurrentSkipListMap<>();
+    private final AtomicInteger reconnects = new AtomicInteger();
+    /** The stream each piece of server-side state ({@link #openState}) is restored on, by key. */
+    private final Map<String, Integer> stateStreams = new ConcurrentHashMap<>();
     private final Map<Integer, Pending<?>> pending = new ConcurrentHashMap<>();
     private final Map<Integer, PushHandler> pushes = new ConcurrentHashMap<>();
     private final AtomicInteger nextStream = new AtomicInteger();
     private volatile BatonException broken;
     /** Set by {@link #close()}: from then on a lost connection is this side closing it. */
     private volatile boolean closing;
-    private final Welcome welcome;
+    private volatile Welcome welcome;
+
+    /** A request to send again, on the same stream, after reconnecting. */
+    private record Restore(int verb, Consumer<ByteBuf> fields, String what) {}
 
     /** What the server said in WELCOME. */
     record Welcome(String serverName, int maxPayloadBytes, int maxFrameBytes, int capabilities) {}
@@ -106,46 +123,91 @@ final class ClientConnection {
 
     ClientConnection(String host, int port, Credentials credentials, Duration connectTimeout, Tls tls) {
         this.address = host + ":" + port;
+        this.host = host;
+        this.port = port;
+        this.credentials = credentials;
+        this.connectTimeout = connectTimeout;
         io.netty.handler.ssl.SslContext ssl = tls == null ? null : tls.context();
         this.group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-        try {
-            Bootstrap bootstrap = new Bootstrap().group(group).channel(NioSocketChannel.class)
-                    .option(ChannelOption.TCP_NODELAY, true)
-                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeout.toMillis())
-                    .handler(new ChannelInitializer<SocketChannel>() {
-                        @Override
-                        protected void initChannel(SocketChannel ch) {
-                            if (ssl != null) ch.pipeline().addLast(ssl.newHandler(ch.alloc(), host, port));
-                            ch.pipeline()
-                                    .addLast(new FlushConsolidationHandler(256, true))
-                                    .addLast(Frames.decoder(MAX_INBOUND_FRAME))
-                                    .addLast(new Inbound());
-                        }
-                    });
-            var connect = bootstrap.connect(host, port);
-            if (!connect.awaitUninterruptibly(connectTimeout.toMillis() + 1000) || !connect.isSuccess()) {
-                Throwable cause = connect.cause();
-                throw new ConnectionLostException("cannot connect to a Baton server at " + address + ": "
-                        + (cause == null ? "timed out after " + connectTimeout.toMillis() + " ms" : cause.getMessage()), cause);
-            }
-            this.channel = connect.channel();
-            this.welcome = await(request(Verb.HELLO, out -> {
-                out.writeShort(Verb.PROTOCOL_VERSION);
-                FrameWriter.str(out, "baton-java");
-                out.writeByte(credentials.method());
-                switch (credentials.method()) {
-                    case 1 -> FrameWriter.str(out, credentials.token());
-                    case 2 -> {
-                        FrameWriter.str(out, credentials.user());
-                        FrameWriter.str(out, credentials.password());
+        this.bootstrap = new Bootstrap().group(group).channel(NioSocketChannel.class)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeout.toMillis())
+                .handler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        if (ssl != null) ch.pipeline().addLast(ssl.newHandler(ch.alloc(), host, port));
+                        ch.pipeline()
+                                .addLast(new FlushConsolidationHandler(256, true))
+                                .addLast(Frames.decoder(MAX_INBOUND_FRAME))
+                                .addLast(new Inbound());
                     }
-                    default -> { }
-                }
-            }, ClientConnection::readWelcome), connectTimeout, "logging in to " + address);
+                });
+        try {
+            login();
         } catch (RuntimeException e) {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw e;
         }
+    }
+
+    /**
+     * Opens a channel, logs in on it (HELLO) and opens again every stream this connection had
+     * (none the first time); requests go through once this returns.
+     */
+    private void login() {
+        connected = false;
+        var connect = bootstrap.connect(host, port);
+        if (!connect.awaitUninterruptibly(connectTimeout.toMillis() + 1000) || !connect.isSuccess()) {
+            Throwable cause = connect.cause();
+            connect.channel().close();
+            throw new ConnectionLostException("cannot connect to a Baton server at " + address + ": "
+                    + (cause == null ? "timed out after " + connectTimeout.toMillis() + " ms" : cause.getMessage()), cause);
+        }
+        this.channel = connect.channel();
+        this.welcome = await(send(Verb.HELLO, newStream(), this::hello, ClientConnection::readWelcome), connectTimeout, "logging in to " + address);
+        for (Map.Entry<Integer, Restore> r : restores.entrySet()) {
+            await(send(r.getValue().verb(), r.getKey(), r.getValue().fields(), in -> null), connectTimeout, "restoring " + r.getValue().what());
+        }
+        setConnected(true);
+    }
+
+    private void hello(ByteBuf out) {
+        out.writeShort(Verb.PROTOCOL_VERSION);
+        FrameWriter.str(out, "baton-java");
+        out.writeByte(credentials.method());
+        switch (credentials.method()) {
+            case 1 -> FrameWriter.str(out, credentials.token());
+            case 2 -> {
+                FrameWriter.str(out, credentials.user());
+                FrameWriter.str(out, credentials.password());
+            }
+            default -> { }
+        }
+    }
+
+    private void setConnected(boolean value) {
+        synchronized (connectedLock) {
+            connected = value;
+            connectedLock.notifyAll();
+        }
+    }
+
+    /** Waits up to {@code max} for the connection to be up; false if it is not (reconnecting, or closed). */
+    boolean awaitConnected(Duration max) throws InterruptedException {
+        long deadline = System.nanoTime() + max.toNanos();
+        synchronized (connectedLock) {
+            while (!connected && broken == null) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) return false;
+                TimeUnit.NANOSECONDS.timedWait(connectedLock, left);
+            }
+            return connected;
+        }
+    }
+
+    /** How many times the connection was lost and restored. */
+    int reconnects() {
+        return reconnects.get();
     }
 
     private static Welcome readWelcome(FrameReader in) {
@@ -180,6 +242,14 @@ final class ClientConnection {
     }
 
     <T> CompletableFuture<T> request(int verb, int stream, Consumer<ByteBuf> fields, Function<FrameReader, T> decode) {
+        if (broken == null && !connected) {
+            return CompletableFuture.failedFuture(new ConnectionLostException("the connection to " + address + " is lost; reconnecting"));
+        }
+        return send(verb, stream, fields, decode);
+    }
+
+    /** Sends a request on the current channel, connected or still logging in. */
+    private <T> CompletableFuture<T> send(int verb, int stream, Consumer<ByteBuf> fields, Function<FrameReader, T> decode) {
         CompletableFuture<T> future = new CompletableFuture<>();
         BatonException failure = broken;
         if (failure != null) {
@@ -233,10 +303,24 @@ final class ClientConnection {
             pushes.remove(stream);
             throw e;
         }
+        restores.put(stream, new Restore(verb, fields, what));
         return () -> {
             pushes.remove(stream);
+            restores.remove(stream);
             if (isOpen()) settle(closeVerb, out -> out.writeInt(stream), "close (" + what + ")");
         };
+    }
+
+    /**
+     * Sends a request that sets up server-side state (opening a queue or a durable subscription)
+     * and remembers it, to send again after a reconnect.
+     */
+    void openState(String key, int verb, Consumer<ByteBuf> fields, Duration timeout, String what) {
+        int stream = newStream();
+        await(request(verb, stream, fields, in -> null), timeout, what);
+        // one restore per key (a queue opened a thousand times is opened once again), in first-opened order
+        Integer first = stateStreams.putIfAbsent(key, stream);
+        restores.put(first == null ? stream : first, new Restore(verb, fields, what));
     }
 
     /** Waits for a request's answer; its failure is rethrown as the Baton exception it is. */
@@ -267,6 +351,7 @@ final class ClientConnection {
 
     void close() {
         closing = true;
+        setConnected(connected); // wakes anyone waiting for a reconnect
         if (broken == null && channel.isActive()) {
             try {
                 await(request(Verb.BYE, out -> { }, in -> null), Duration.ofSeconds(2), "saying BYE");
@@ -279,13 +364,51 @@ final class ClientConnection {
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(3000);
     }
 
+    /** Fails every request in flight and the connection for good. */
     private void fail(BatonException failure) {
         if (broken == null) broken = failure;
+        setConnected(false);
+        failPending(failure);
+    }
+
+    private void failPending(BatonException failure) {
         for (Integer stream : pending.keySet()) {
             Pending<?> p = pending.remove(stream);
             if (p != null) p.future.completeExceptionally(failure);
         }
     }
+
+    /**
+     * Connects again, with exponential backoff (100 ms doubling to 5 s, with jitter), until it
+     * works or the connection is closed; then logs in and opens again every queue, durable
+     * subscription, subscription and registration this connection had, on the same streams, so
+     * their handlers go on. Deliveries not settled before the loss went back to their queues on
+     * the server and come again.
+     */
+    private void reconnect() {
+        long backoff = 100;
+        for (int attempt = 1; !closing && broken == null; attempt++) {
+            try {
+                Thread.sleep(backoff / 2 + java.util.concurrent.ThreadLocalRandom.current().nextLong(backoff / 2 + 1));
+                login();
+                reconnects.incrementAndGet();
+                log.info("reconnected to {} after {} attempt(s); {} subscriptions and queues restored", address, attempt, restores.size());
+                return;
+            } catch (AuthenticationException e) {
+                log.error("reconnecting to {}: the server refuses the login now; giving up: {}", address, e.getMessage());
+                fail(e);
+                return;
+            } catch (BatonException e) {
+                log.debug("reconnecting to {} (attempt {}) failed: {}", address, attempt, e.getMessage());
+                Channel c = channel;
+                if (c != null) c.close();
+            } catch (InterruptedException e) {
+                return;
+            }
+            backoff = Math.min(backoff * 2, 5_000);
+        }
+    }
+
 
     private final class Inbound extends ChannelInboundHandlerAdapter {
         @Override
@@ -332,9 +455,17 @@ final class ClientConnection {
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
-            fail(closing ? new io.baton.BatonClosedException("the connection to " + address + " was closed")
-                    : new ConnectionLostException("lost the connection to the Baton server at " + address));
             ctx.fireChannelInactive();
+            if (ctx.channel() != channel) return; // an earlier channel, already replaced
+            if (closing || broken != null) {
+                fail(new io.baton.BatonClosedException("the connection to " + address + " was closed"));
+                return;
+            }
+            setConnected(false);
+            failPending(new ConnectionLostException("lost the connection to the Baton server at " + address
+                    + "; whether it acted on this request is unknown"));
+            log.warn("lost the connection to {}; reconnecting", address);
+            Thread.ofVirtual().name("baton-reconnect").start(ClientConnection.this::reconnect);
         }
 
         @Override

@@ -21,15 +21,17 @@ final class RemoteRpc implements RpcChannel {
 
     @Override
     public AutoCloseable serve(String subject, RequestHandler handler) {
-        Map<Long, Runnable> cancelHooks = new ConcurrentHashMap<>();
+        Map<Long, Call> calls = new ConcurrentHashMap<>();
         return connection.openStream(Verb.SERVE, out -> FrameWriter.str(out, subject), (verb, in) -> {
             if (verb == Verb.REQUEST) {
                 long callId = in.i64("callId");
                 Envelope request = in.envelope(Integer.MAX_VALUE);
+                Call call = new Call();
+                calls.put(callId, call);
                 handler.onRequest(request, new Reply() {
                     @Override
                     public void send(Envelope response) {
-                        cancelHooks.remove(callId);
+                        calls.remove(callId);
                         connection.write(Verb.REPLY, 0, out -> {
                             out.writeLong(callId);
                             FrameWriter.envelope(out, response);
@@ -38,14 +40,44 @@ final class RemoteRpc implements RpcChannel {
 
                     @Override
                     public void onCancel(Runnable hook) {
-                        cancelHooks.put(callId, hook);
+                        call.onCancel(hook);
                     }
                 });
             } else if (verb == Verb.CANCEL) {
-                Runnable hook = cancelHooks.remove(in.i64("callId"));
-                if (hook != null) hook.run();
+                Call call = calls.remove(in.i64("callId"));
+                if (call != null) call.cancel();
             }
         }, Verb.UNSERVE, requestTimeout, "serving '" + subject + "'");
+    }
+
+    /** One call being served: a CANCEL may come before or after the handler asks to hear of it. */
+    private static final class Call {
+        private Runnable hook;
+        private boolean cancelled;
+
+        void onCancel(Runnable newHook) {
+            synchronized (this) {
+                if (!cancelled) {
+                    Runnable previous = hook;
+                    hook = previous == null ? newHook : () -> {
+                        previous.run();
+                        newHook.run();
+                    };
+                    return;
+                }
+            }
+            newHook.run();
+        }
+
+        void cancel() {
+            Runnable toRun;
+            synchronized (this) {
+                cancelled = true;
+                toRun = hook;
+                hook = null;
+            }
+            if (toRun != null) toRun.run();
+        }
     }
 
     @Override

@@ -51,6 +51,9 @@ class RemoteSource implements DeliverySource {
         long waitMillis = Math.min(Math.max(wait.toMillis(), 0), Integer.MAX_VALUE);
         long leaseMillis = Math.min(Math.max(lease.toMillis(), 1), Integer.MAX_VALUE);
         int acks = Math.min(count, 0xFFFF);
+        // while reconnecting, a consumer waits for the connection instead of failing in a loop; acks of
+        // deliveries from a lost connection are moot (the server returned those to the queue)
+        if (!connection.awaitConnected(Duration.ofMillis(waitMillis))) return List.of();
         var answer = connection.request(Verb.FETCH, out -> {
             source(out);
             out.writeShort(credits);
@@ -66,6 +69,8 @@ class RemoteSource implements DeliverySource {
         }
         try {
             return ClientConnection.awaitInterruptibly(answer, Duration.ofMillis(waitMillis).plus(ANSWER_MARGIN), "fetching from '" + name + "'");
+        } catch (io.baton.ConnectionLostException e) {
+            return List.of(); // the connection went while this waited: what was delivered goes back and comes again
         } catch (InterruptedException e) {
             // the server may still answer: whatever it delivers goes back when its lease ends
             answer.thenAccept(late -> late.forEach(d -> release(d.token())));

@@ -44,13 +44,13 @@ final class RemoteTopics implements TopicChannel {
 
     @Override
     public DeliverySource durable(String name, String pattern, StartPosition start) {
-        ClientConnection.await(connection.request(Verb.DURABLE, out -> {
+        connection.openState("durable " + name, Verb.DURABLE, out -> {
             FrameWriter.str(out, name);
             FrameWriter.str(out, pattern);
             out.writeByte(start.kind().ordinal());
             out.writeLong(start.sequence());
             out.writeLong(start.time() == null ? 0 : start.time().toEpochMilli());
-        }, in -> null), requestTimeout, "opening durable subscription '" + name + "'");
+        }, requestTimeout, "opening durable subscription '" + name + "'");
         return new RemoteSource(connection, Verb.SOURCE_DURABLE, name);
     }
 }

@@ -1,0 +1,92 @@
+package io.baton.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.baton.Baton;
+import io.baton.ConnectionLostException;
+import io.baton.ConsumeOptions;
+import io.baton.Message;
+import io.baton.SubscribeOptions;
+import io.baton.server.BatonServer;
+import io.baton.server.ServerOptions;
+import io.baton.tck.Recorder;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A client that loses its server reconnects with backoff and restores its consumers, subscriptions and functions. */
+class ReconnectTest {
+    @TempDir
+    Path dir;
+    private BatonServer server;
+    private int port;
+
+    @AfterEach
+    void stop() {
+        if (server != null) server.close();
+    }
+
+    private void startServer() {
+        server = BatonServer.start(ServerOptions.builder().port(port).storage("file:" + dir).build());
+        port = server.port();
+    }
+
+    @Test
+    void afterTheServerRestarts_consumersSubscriptionsAndFunctionsGoOn_andUnackedWorkComesAgain() throws Exception {
+        startServer();
+        String url = "baton://127.0.0.1:" + port;
+        CountDownLatch holding = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        Recorder<String> consumed = new Recorder<>();
+        Recorder<Integer> attemptsOfFirst = new Recorder<>();
+        Recorder<String> published = new Recorder<>();
+        Recorder<String> durable = new Recorder<>();
+        try (Baton client = Baton.connect(url)) {
+            client.queue("re.q", String.class).consumeMessages((Message<String> m) -> {
+                if (m.body().equals("first")) {
+                    attemptsOfFirst.add(m.attempt());
+                    if (m.attempt() == 1) {
+                        holding.countDown();
+                        release.await(); // still holding it when the server goes away
+                    }
+                }
+                consumed.add(m.body());
+            }, ConsumeOptions.defaults());
+            client.topic("re.events.*", String.class).subscribe(published::add);
+            client.topic("re.durable", String.class).subscribe(durable::add, SubscribeOptions.durable("re-d"));
+            client.serve("re.svc", String.class, s -> "served " + s);
+
+            try (Baton other = Baton.connect(url)) {
+                other.queue("re.q", String.class).send("first");
+            }
+            assertThat(holding.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+
+            server.close(); // the server goes away with "first" delivered and not acked
+            assertThatThrownBy(() -> client.queue("re.q", String.class).send("while down"))
+                    .isInstanceOf(ConnectionLostException.class);
+            startServer(); // same port, same storage
+            release.countDown();
+
+            try (Baton other = Baton.connect(url)) {
+                other.queue("re.q", String.class).send("second");
+                other.topic("re.durable", String.class).publish("kept for re-d");
+                // ephemeral: published again until the restored subscription is there to see it
+                await().atMost(Duration.ofSeconds(20)).until(() -> {
+                    other.topic("re.events.x", String.class).publish("after restart");
+                    return published.size() > 0;
+                });
+                assertThat(other.call("re.svc", "you", String.class)).isEqualTo("served you");
+            }
+            assertThat(consumed.awaitContains("second")).contains("first");
+            assertThat(attemptsOfFirst.awaitSize(2)).as("the unacked delivery came again, counted").containsExactly(1, 2);
+            assertThat(durable.awaitSize(1)).containsExactly("kept for re-d");
+            client.queue("re.q", String.class).send("after reconnect");
+            consumed.awaitContains("after reconnect");
+        }
+    }
+}
