@@ -32,6 +32,7 @@ public enum ErrorCode {
     UNKNOWN(15, false),
     SHUTTING_DOWN(16, true),
     TOO_MANY_CONNECTIONS(17, true),
+    TOO_MANY_REQUESTS(18, false),
     INTERNAL(100, false);
 
     private final int code;
@@ -71,7 +72,7 @@ public enum ErrorCode {
             case UNSUPPORTED -> new UnsupportedCapabilityException(message);
             case SLOW_CONSUMER -> new SlowConsumerException(message);
             case SHUTTING_DOWN -> new BatonClosedException(message);
-            case UNKNOWN, TOO_MANY_CONNECTIONS, INTERNAL -> new BatonException(message);
+            case UNKNOWN, TOO_MANY_CONNECTIONS, TOO_MANY_REQUESTS, INTERNAL -> new BatonException(message);
         };
     }
 

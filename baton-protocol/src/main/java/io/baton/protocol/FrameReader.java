@@ -95,11 +95,17 @@ public final class FrameReader {
         }
     }
 
-    /** A {@code bytes} field of at most {@code max} bytes; {@code tooLarge} says so if it is longer. */
+    /**
+     * A {@code bytes} field of at most {@code max} bytes. A length that runs past the frame is
+     * malformed whatever its size (the peer does not follow the protocol); one the frame holds
+     * but over {@code max} is a {@link PayloadTooLargeFrameException} (the frame was well formed).
+     */
     public byte[] bytes(String what, int max) {
         long length = u32(what + " length");
+        if (length > buf.readableBytes()) {
+            throw malformed(what + " of " + length + " bytes runs past the frame, which has " + buf.readableBytes() + " left");
+        }
         if (length > max) throw new PayloadTooLargeFrameException(what + " of " + length + " bytes is over the limit of " + max);
-        need((int) length, what);
         byte[] bytes = new byte[(int) length];
         buf.readBytes(bytes);
         return bytes;

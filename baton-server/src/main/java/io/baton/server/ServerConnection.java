@@ -64,6 +64,13 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
     /** Set once by HELLO; from then on every verb checks its permissions. */
     private volatile Authenticator.Identity identity;
     private boolean helloSeen;
+    /** While the login is checked (off the I/O thread), frames that came after HELLO wait here, in order (I/O thread only). */
+    private boolean loggingIn;
+    private final java.util.ArrayDeque<ByteBuf> heldFrames = new java.util.ArrayDeque<>();
+    private int heldBytes;
+    /** Requests read and not yet answered: BYE closes once this is zero. */
+    private final java.util.concurrent.atomic.AtomicInteger unanswered = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile boolean byeReceived;
     /** What this connection's user was allowed so far, per action and name (used on the I/O thread only). */
     private final Map<Permissions.Action, Map<String, Boolean>> allowed = new java.util.EnumMap<>(Permissions.Action.class);
     private volatile boolean closed;
@@ -81,6 +88,9 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
     private final Map<Integer, CompletableFuture<Envelope>> callsMade = new ConcurrentHashMap<>();
     /** Threads waiting in FETCH: interrupted when the connection closes. */
     private final Set<Thread> fetching = ConcurrentHashMap.newKeySet();
+    /** FETCHes one connection may have waiting at once: each holds a (virtual) thread. */
+    static final int MAX_FETCHES = 1024;
+    private final java.util.concurrent.atomic.AtomicInteger fetches = new java.util.concurrent.atomic.AtomicInteger();
     private final AtomicLong nextCallId = new AtomicLong();
 
     ServerConnection(BatonServer server) {
@@ -116,6 +126,16 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         ByteBuf frame = (ByteBuf) msg;
+        if (loggingIn) {
+            heldBytes += frame.readableBytes();
+            if (heldBytes > Frames.maxFrameBytes(maxPayload)) {
+                frame.release();
+                protocolError(ErrorCode.MALFORMED, "more than " + Frames.maxFrameBytes(maxPayload) + " bytes sent before WELCOME");
+                return;
+            }
+            heldFrames.add(frame);
+            return;
+        }
         int stream = 0;
         try {
             if (frame.readableBytes() < Frames.MIN_FRAME) {
@@ -154,6 +174,12 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
     }
 
     private void handle(int verb, int stream, FrameReader in) {
+        boolean answered = verb != Verb.REPLY && verb != Verb.CANCEL_CALL;
+        if (answered && stream == 0 && (authenticated || verb == Verb.HELLO)) {
+            throw new ProtocolException(Verb.name(verb) + " on stream 0: a request needs a stream id of its own");
+        }
+        if (byeReceived) throw new ProtocolException(Verb.name(verb) + " after BYE");
+        if (answered) unanswered.incrementAndGet();
         if (!authenticated) {
             if (verb != Verb.HELLO) {
                 server.metrics().protocolErrors.incrementAndGet();
@@ -166,7 +192,12 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
         }
         switch (verb) {
             case Verb.PING -> { in.end(); ok(stream); }
-            case Verb.BYE -> { in.end(); ok(stream); ctx.channel().eventLoop().execute(ctx::close); }
+            case Verb.BYE -> {
+                in.end();
+                byeReceived = true;
+                fetching.forEach(Thread::interrupt); // a FETCH still waiting answers now, so the goodbye is not held up
+                ok(stream); // closes once every earlier request is answered too
+            }
             case Verb.QUEUE -> queue(stream, in);
             case Verb.SEND -> send(stream, in);
             case Verb.FETCH -> fetch(stream, in);
@@ -224,20 +255,21 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
         String t = token;
         String u = user;
         String p = password;
-        // a password check is slow on purpose: never on the I/O thread
-        Thread.ofVirtual().name("baton-login").start(() -> login(stream, method, t, u, p));
+        // A password check is slow on purpose: never on the I/O thread. Until it is done, reading
+        // stops and frames already read wait, so that nothing is served before WELCOME.
+        loggingIn = true;
+        ctx.channel().config().setAutoRead(false);
+        Thread.ofVirtual().name("baton-login").start(() -> {
+            try {
+                Authenticator.Identity who = server.options().authenticator().authenticate(method, t, u, p);
+                ctx.executor().execute(() -> loggedIn(stream, who));
+            } catch (AuthenticationException e) {
+                ctx.executor().execute(() -> loginFailed(stream, e));
+            }
+        });
     }
 
-    private void login(int stream, int method, String token, String user, String password) {
-        Authenticator.Identity who;
-        try {
-            who = server.options().authenticator().authenticate(method, token, user, password);
-        } catch (AuthenticationException e) {
-            server.metrics().authenticationFailures.incrementAndGet();
-            log.warn("authentication failed from {}: {}", ctx.channel().remoteAddress(), e.getMessage());
-            sendError(stream, ErrorCode.AUTHENTICATION_FAILED, e.getMessage());
-            return;
-        }
+    private void loggedIn(int stream, Authenticator.Identity who) {
         identity = who;
         authenticated = true;
         if (loginTimer != null) loginTimer.cancel(false);
@@ -245,13 +277,35 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
         int capabilities = 0;
         for (Capability c : backend.capabilities()) capabilities |= 1 << c.ordinal();
         int caps = capabilities;
-        write(Verb.WELCOME, stream, out -> {
+        answer(Verb.WELCOME, stream, 64, out -> {
             out.writeShort(Verb.PROTOCOL_VERSION);
             FrameWriter.str(out, server.options().serverName());
             out.writeInt(maxPayload);
             out.writeInt(Frames.maxFrameBytes(maxPayload));
             out.writeInt(caps);
         });
+        loggingIn = false;
+        ByteBuf held;
+        while ((held = heldFrames.poll()) != null) {
+            heldBytes -= held.readableBytes();
+            if (ctx.channel().isActive()) channelRead(ctx, held);
+            else held.release();
+        }
+        ctx.channel().config().setAutoRead(true);
+    }
+
+    private void loginFailed(int stream, AuthenticationException e) {
+        loggingIn = false;
+        releaseHeldFrames();
+        server.metrics().authenticationFailures.incrementAndGet();
+        log.warn("authentication failed from {}: {}", ctx.channel().remoteAddress(), e.getMessage());
+        sendError(stream, ErrorCode.AUTHENTICATION_FAILED, e.getMessage());
+    }
+
+    private void releaseHeldFrames() {
+        ByteBuf held;
+        while ((held = heldFrames.poll()) != null) held.release();
+        heldBytes = 0;
     }
 
     /** Throws {@link PermissionDeniedException} (and logs it) unless this connection's user may do {@code action} on {@code name}. */
@@ -330,9 +384,21 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
         });
     }
 
-    private DeliverySource source(FrameReader in) {
+    /** A FETCH's or settle's source, read from the frame; looked up only once the whole frame is read. */
+    private record SourceRef(int kind, String name) {}
+
+    private static SourceRef sourceRef(FrameReader in) {
         int kind = in.u8("source");
         String name = in.str("source name");
+        if (kind != Verb.SOURCE_QUEUE && kind != Verb.SOURCE_DURABLE) {
+            throw in.malformed("source must be 0 (queue) or 1 (durable subscription), not " + kind);
+        }
+        return new SourceRef(kind, name);
+    }
+
+    private DeliverySource source(SourceRef ref) {
+        int kind = ref.kind();
+        String name = ref.name();
         return switch (kind) {
             case Verb.SOURCE_QUEUE -> {
                 Subjects.checkQueueName(name);
@@ -344,20 +410,27 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
                 if (d == null) throw new UnknownException("durable subscription '" + name + "' is not open on this connection: send DURABLE first");
                 yield d;
             }
-            default -> throw in.malformed("source must be 0 (queue) or 1 (durable subscription), not " + kind);
+            default -> throw new IllegalStateException("checked in sourceRef: " + kind);
         };
     }
 
     private void fetch(int stream, FrameReader in) {
-        DeliverySource source = source(in);
+        SourceRef ref = sourceRef(in);
         int max = in.u16("max");
         if (max < 1 || max > Verb.MAX_FETCH) throw in.malformed("max must be 1.." + Verb.MAX_FETCH + ", not " + max);
         Duration wait = Duration.ofMillis(in.u32("waitMillis", 0, Integer.MAX_VALUE));
         Duration lease = Duration.ofMillis(in.u32("leaseMillis", 1, Integer.MAX_VALUE));
         long[] acks = in.tokens();
         in.end();
+        DeliverySource source = source(ref);
         Set<Long> tokens = leased(source);
+        if (fetches.incrementAndGet() > MAX_FETCHES) {
+            fetches.decrementAndGet();
+            sendError(stream, ErrorCode.TOO_MANY_REQUESTS, MAX_FETCHES + " FETCHes are already waiting on this connection");
+            return;
+        }
         offload(stream, () -> {
+          try {
             for (long t : acks) tokens.remove(t);
             List<Delivery> got;
             Thread self = Thread.currentThread();
@@ -380,7 +453,7 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
             }
             int size = 2;
             for (Delivery d : got) size += 20 + FrameWriter.estimate(d.envelope());
-            write(Verb.OK, stream, size, out -> {
+            answer(Verb.OK, stream, size, out -> {
                 out.writeShort(got.size());
                 for (Delivery d : got) {
                     out.writeLong(d.token());
@@ -389,6 +462,9 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
                     FrameWriter.envelope(out, d.envelope());
                 }
             });
+          } finally {
+            fetches.decrementAndGet();
+          }
         });
     }
 
@@ -397,9 +473,10 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
     }
 
     private void ack(int stream, FrameReader in) {
-        DeliverySource source = source(in);
+        SourceRef ref = sourceRef(in);
         long[] tokens = in.tokens();
         in.end();
+        DeliverySource source = source(ref);
         Set<Long> held = leased(source);
         for (long t : tokens) held.remove(t);
         source.ack(tokens, tokens.length);
@@ -407,31 +484,34 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
     }
 
     private void nack(int stream, FrameReader in) {
-        DeliverySource source = source(in);
+        SourceRef ref = sourceRef(in);
         long token = in.i64("token");
         long delay = in.u32("delayMillis");
         in.end();
+        DeliverySource source = source(ref);
         leased(source).remove(token);
         source.nack(token, Duration.ofMillis(delay));
         ok(stream);
     }
 
     private void release(int stream, FrameReader in) {
-        DeliverySource source = source(in);
+        SourceRef ref = sourceRef(in);
         long token = in.i64("token");
         in.end();
+        DeliverySource source = source(ref);
         leased(source).remove(token);
         source.release(token);
         ok(stream);
     }
 
     private void extend(int stream, FrameReader in) {
-        DeliverySource source = source(in);
+        SourceRef ref = sourceRef(in);
         long token = in.i64("token");
         long lease = in.u32("leaseMillis", 1, Integer.MAX_VALUE);
         in.end();
+        DeliverySource source = source(ref);
         boolean extended = source.extend(token, Duration.ofMillis(lease));
-        write(Verb.OK, stream, out -> out.writeByte(extended ? 1 : 0));
+        answer(Verb.OK, stream, 1, out -> out.writeByte(extended ? 1 : 0));
     }
 
     private void stats(int stream, FrameReader in) {
@@ -440,7 +520,7 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
         Subjects.checkQueueName(name);
         requireSendOrConsume(name);
         QueueStats s = queueNamed(name).stats();
-        write(Verb.OK, stream, out -> out.writeLong(s.waiting()).writeLong(s.inFlight()).writeLong(s.sent()).writeLong(s.acked())
+        answer(Verb.OK, stream, 64, out -> out.writeLong(s.waiting()).writeLong(s.inFlight()).writeLong(s.sent()).writeLong(s.acked())
                 .writeLong(s.redelivered()).writeLong(s.dropped()).writeLong(s.rejected()).writeLong(s.duplicates()));
     }
 
@@ -562,7 +642,7 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
                 fail(stream, error);
                 return;
             }
-            write(Verb.OK, stream, FrameWriter.estimate(response), out -> FrameWriter.envelope(out, response));
+            answer(Verb.OK, stream, FrameWriter.estimate(response), out -> FrameWriter.envelope(out, response));
         });
     }
 
@@ -610,7 +690,21 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
     }
 
     private void ok(int stream) {
-        write(Verb.OK, stream, out -> { });
+        answer(Verb.OK, stream, 0, out -> { });
+    }
+
+    /** Writes the answer to request {@code stream}; after BYE, closes once every request is answered. */
+    private void answer(int verb, int stream, int sizeHint, Consumer<ByteBuf> fields) {
+        write(verb, stream, sizeHint, fields);
+        answered();
+    }
+
+    private void answered() {
+        if (unanswered.decrementAndGet() == 0 && byeReceived) {
+            // A task, not a close now: answers written from other threads are tasks queued on the
+            // event loop, and the close must come after them (closing flushes what they wrote).
+            ctx.executor().execute(() -> ctx.close());
+        }
     }
 
     private void fail(int stream, Throwable error) {
@@ -631,6 +725,7 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
             FrameWriter.str(out, text);
         }));
         if (stream == 0 || code.closesConnection()) future.addListener(f -> ctx.close());
+        else answered();
     }
 
     private void write(int verb, int stream, Consumer<ByteBuf> fields) {
@@ -655,6 +750,7 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         closed = true;
+        releaseHeldFrames();
         if (loginTimer != null) loginTimer.cancel(false);
         if (admitted) server.released();
         subscriptions.values().forEach(ServerConnection::closeQuietly);
