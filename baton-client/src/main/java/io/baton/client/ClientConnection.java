@@ -80,6 +80,9 @@ final class ClientConnection {
     /** What each open stream needs the server to hear again after a reconnect, in the order they were opened. */
     private final Map<Integer, Restore> restores = new java.util.concurrent.ConcurrentSkipListMap<>();
     private final AtomicInteger reconnects = new AtomicInteger();
+    /** The last ERROR the server sent for a request nobody waits for (PUBLISH_ASYNC): thrown by the next one. */
+    private final java.util.concurrent.atomic.AtomicReference<BatonException> asyncFailure = new java.util.concurrent.atomic.AtomicReference<>();
+    private final Object writable = new Object();
     /** The stream each piece of server-side state ({@link #openState}) is restored on, by key. */
     private final Map<String, Integer> stateStreams = new ConcurrentHashMap<>();
     private final Map<Integer, Pending<?>> pending = new ConcurrentHashMap<>();
@@ -132,6 +135,8 @@ final class ClientConnection {
         this.bootstrap = new Bootstrap().group(group).channel(NioSocketChannel.class)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeout.toMillis())
+                // asynchronous publishes may run ahead of the network by this much before they wait
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new io.netty.channel.WriteBufferWaterMark(1 << 20, 4 << 20))
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
@@ -260,6 +265,42 @@ final class ClientConnection {
         write(verb, stream, fields);
         if (broken != null && pending.remove(stream) != null) future.completeExceptionally(broken);
         return future;
+    }
+
+    /**
+     * Sends a request the server answers only if it fails (PUBLISH_ASYNC): returns once it is
+     * written, or waiting while the connection is more than its write buffer behind. Such a
+     * failure comes back later: it is logged, and this method throws it the next time.
+     */
+    CompletableFuture<Void> sendUnanswered(int verb, Consumer<ByteBuf> fields) {
+        BatonException earlier = asyncFailure.getAndSet(null);
+        if (earlier != null) return CompletableFuture.failedFuture(earlier);
+        if (broken != null) return CompletableFuture.failedFuture(broken);
+        if (!connected) return CompletableFuture.failedFuture(new ConnectionLostException("the connection to " + address + " is lost; reconnecting"));
+        Channel c = channel;
+        if (!c.isWritable() && !c.eventLoop().inEventLoop()) {
+            try {
+                awaitWritable(c);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return CompletableFuture.failedFuture(new BatonException("interrupted while waiting to publish", e));
+            }
+        }
+        write(verb, newStream(), fields);
+        return DONE;
+    }
+
+    private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
+
+    private void awaitWritable(Channel c) throws InterruptedException {
+        long deadline = System.nanoTime() + connectTimeout.toNanos();
+        synchronized (writable) {
+            while (!c.isWritable() && c.isActive()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) throw new ConnectionLostException("the server at " + address + " has not read for " + connectTimeout.toMillis() + " ms");
+                TimeUnit.NANOSECONDS.timedWait(writable, left);
+            }
+        }
     }
 
     /** Sends a request without waiting for its answer; a failure is logged ({@code what} says what it was for). */
@@ -449,12 +490,28 @@ final class ClientConnection {
                 return;
             }
             Pending<?> p = pending.remove(stream);
-            if (p != null) p.future.completeExceptionally(failure);
+            if (p != null) {
+                p.future.completeExceptionally(failure);
+            } else {
+                log.warn("the server at {} refused request {}: {} {}", address, stream, code, message);
+                asyncFailure.set(failure);
+            }
             if (code.closesConnection()) fail(failure);
         }
 
         @Override
+        public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+            synchronized (writable) {
+                writable.notifyAll();
+            }
+            ctx.fireChannelWritabilityChanged();
+        }
+
+        @Override
         public void channelInactive(ChannelHandlerContext ctx) {
+            synchronized (writable) {
+                writable.notifyAll();
+            }
             ctx.fireChannelInactive();
             if (ctx.channel() != channel) return; // an earlier channel, already replaced
             if (closing || broken != null) {

@@ -24,9 +24,18 @@ final class RemoteTopics implements TopicChannel {
         this.requestTimeout = requestTimeout;
     }
 
+    /**
+     * Returns once the message is written to the connection, without a round trip: the server
+     * answers a PUBLISH_ASYNC only if it refuses it, and that refusal is thrown by the next publish.
+     */
     @Override
     public CompletableFuture<Void> publish(Envelope envelope) {
-        return connection.request(Verb.PUBLISH, out -> FrameWriter.envelope(out, envelope), in -> null);
+        int limit = connection.welcome().maxPayloadBytes();
+        if (envelope.payload().length > limit) {
+            return CompletableFuture.failedFuture(new io.baton.PayloadTooLargeException("a payload of " + envelope.payload().length
+                    + " bytes is over the server's limit of " + limit));
+        }
+        return connection.sendUnanswered(Verb.PUBLISH_ASYNC, out -> FrameWriter.envelope(out, envelope));
     }
 
     @Override

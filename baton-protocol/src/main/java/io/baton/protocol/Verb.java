@@ -19,6 +19,7 @@ public final class Verb {
     public static final int SUBSCRIBE = 0x21;
     public static final int UNSUBSCRIBE = 0x22;
     public static final int DURABLE = 0x23;
+    public static final int PUBLISH_ASYNC = 0x24;
 
     public static final int SERVE = 0x30;
     public static final int UNSERVE = 0x31;
@@ -64,6 +65,7 @@ public final class Verb {
             case SUBSCRIBE -> "SUBSCRIBE";
             case UNSUBSCRIBE -> "UNSUBSCRIBE";
             case DURABLE -> "DURABLE";
+            case PUBLISH_ASYNC -> "PUBLISH_ASYNC";
             case SERVE -> "SERVE";
             case UNSERVE -> "UNSERVE";
             case CALL -> "CALL";

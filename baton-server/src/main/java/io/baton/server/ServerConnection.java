@@ -174,8 +174,8 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
     }
 
     private void handle(int verb, int stream, FrameReader in) {
-        boolean answered = verb != Verb.REPLY && verb != Verb.CANCEL_CALL;
-        if (answered && stream == 0 && (authenticated || verb == Verb.HELLO)) {
+        boolean answered = verb != Verb.REPLY && verb != Verb.CANCEL_CALL && verb != Verb.PUBLISH_ASYNC;
+        if ((answered || verb == Verb.PUBLISH_ASYNC) && stream == 0 && (authenticated || verb == Verb.HELLO)) {
             throw new ProtocolException(Verb.name(verb) + " on stream 0: a request needs a stream id of its own");
         }
         if (byeReceived) throw new ProtocolException(Verb.name(verb) + " after BYE");
@@ -206,7 +206,8 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
             case Verb.RELEASE -> release(stream, in);
             case Verb.EXTEND -> extend(stream, in);
             case Verb.STATS -> stats(stream, in);
-            case Verb.PUBLISH -> publish(stream, in);
+            case Verb.PUBLISH -> publish(stream, in, true);
+            case Verb.PUBLISH_ASYNC -> publish(stream, in, false);
             case Verb.SUBSCRIBE -> subscribe(stream, in);
             case Verb.UNSUBSCRIBE -> close(subscriptions, stream, in);
             case Verb.DURABLE -> durable(stream, in);
@@ -526,15 +527,30 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
 
     // ---- topics -----------------------------------------------------------------------------------
 
-    private void publish(int stream, FrameReader in) {
-        Envelope envelope = in.envelope(maxPayload);
-        in.end();
-        Subjects.checkSubject(envelope.subject());
-        require(Permissions.Action.PUBLISH, envelope.subject());
+    /** PUBLISH (answered) or PUBLISH_ASYNC (only a failure is answered, and it is not counted as an answer). */
+    private void publish(int stream, FrameReader in, boolean answered) {
+        Envelope envelope;
+        try {
+            envelope = in.envelope(maxPayload);
+            in.end();
+            Subjects.checkSubject(envelope.subject());
+            require(Permissions.Action.PUBLISH, envelope.subject());
+        } catch (BatonException e) {
+            if (answered || e instanceof ProtocolException) throw e;
+            failUnanswered(stream, e);
+            return;
+        }
         backend.topics().publish(envelope).whenComplete((ok, error) -> {
             if (error == null) server.metrics().published.increment();
-            answer(stream, error);
+            if (answered) answer(stream, error);
+            else if (error != null) failUnanswered(stream, error);
         });
+    }
+
+    /** An ERROR for a request that otherwise gets no answer (PUBLISH_ASYNC). */
+    private void failUnanswered(int stream, Throwable error) {
+        unanswered.incrementAndGet(); // fail() counts it as answered
+        fail(stream, error);
     }
 
     private void subscribe(int stream, FrameReader in) {

@@ -363,6 +363,9 @@ public abstract class RpcTck extends BackendTck {
 
         CompletableFuture<String> expired = baton.callAsync(subject, "expired", String.class, CallOptions.timeout(Duration.ofMillis(100)));
         Throwable expiredOutcome = catchThrowable(() -> expired.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
+        // the serving side's deadline can trail the caller's by the request's transit (the budget is relative)
+        long transitEnds = System.nanoTime() + transitAllowance().toNanos();
+        eventually().pollInterval(Duration.ofMillis(5)).until(() -> System.nanoTime() >= transitEnds);
         gate.countDown();
 
         assertThat(expiredOutcome).isInstanceOf(ExecutionException.class).hasCauseInstanceOf(DeadlineExceededException.class);

@@ -119,7 +119,8 @@ public final class MemTopics implements TopicChannel {
         }
     }
 
-    private record Ephemeral(String pattern, EnvelopeSink sink) {}
+    /** An ephemeral subscription: it gets the publishes numbered {@code fromSeq} and later. */
+    private record Ephemeral(String pattern, EnvelopeSink sink, long fromSeq) {}
 
     private record Durable(DurableSpec spec, MemQueue queue) {}
 
@@ -172,7 +173,10 @@ public final class MemTopics implements TopicChannel {
     }
 
     private void deliverToEphemerals(long seq, Envelope envelope) {
-        for (Ephemeral e : matching(envelope.subject())) e.sink.accept(envelope, seq);
+        for (Ephemeral e : matching(envelope.subject())) {
+            // a publish numbered before the subscription came is not its, however late it is delivered
+            if (seq >= e.fromSeq) e.sink.accept(envelope, seq);
+        }
     }
 
     private void trimHistory(long now) {
@@ -218,7 +222,7 @@ public final class MemTopics implements TopicChannel {
     @Override
     public AutoCloseable subscribe(String pattern, EnvelopeSink sink) {
         ensureOpen();
-        Ephemeral e = new Ephemeral(pattern, sink);
+        Ephemeral e = new Ephemeral(pattern, sink, nextSequence());
         ephemerals.add(e);
         subscriptionsChanged();
         return () -> {
@@ -238,9 +242,9 @@ public final class MemTopics implements TopicChannel {
             }
             return existing.queue;
         }
-        // NEW: from the next publish to reach history on (with those still being recorded); otherwise
-        // from everything history keeps. Never past a sequence a publish may still get.
-        long firstSeq = start.kind() == StartPosition.Kind.NEW ? historyEnd + 1 : oldestKeptSequence();
+        // NEW: the publishes numbered from now on; otherwise everything history keeps (and what is
+        // still being recorded). After a restart the numbering resumes past every firstSeq.
+        long firstSeq = start.kind() == StartPosition.Kind.NEW ? nextSeq : oldestKeptSequence();
         DurableSpec spec = new DurableSpec(name, pattern, start, firstSeq);
         if (journal != null) journal.subscribed(spec);
         Durable d = register(spec);
