@@ -99,6 +99,11 @@ final class ClientFrames {
                 new Wire().envelope(subject, "id-" + stream, null, HEADERS, TIMESTAMP, payload.getBytes(StandardCharsets.UTF_8)));
     }
 
+    static Template publishAsync(int stream, String subject, String payload) {
+        return new Template("PUBLISH_ASYNC", Verb.PUBLISH_ASYNC, stream,
+                new Wire().envelope(subject, "id-" + stream, null, HEADERS, TIMESTAMP, payload.getBytes(StandardCharsets.UTF_8)));
+    }
+
     static Template subscribe(int stream, String pattern) {
         return new Template("SUBSCRIBE", Verb.SUBSCRIBE, stream, new Wire().str("pattern", pattern));
     }
@@ -140,7 +145,7 @@ final class ClientFrames {
         return List.of(hello(1), helloWithToken(2), helloWithPassword(3), ping(4), bye(5),
                 queue(10, q), send(11, q, "payload"), fetch(12, q, 1, 0, 7L), ack(13, q, 1L, 2L), nack(14, q, 3L),
                 release(15, q, 4L), extend(16, q, 5L), stats(17, q),
-                publish(20, "fuzz.t." + tag, "news"), subscribe(21, "fuzz.t." + tag + ".>"), unsubscribe(22, 21),
+                publish(20, "fuzz.t." + tag, "news"), publishAsync(24, "fuzz.t." + tag, "news"), subscribe(21, "fuzz.t." + tag + ".>"), unsubscribe(22, 21),
                 durable(23, "fuzz.d." + tag, "fuzz.t." + tag + ".*"),
                 serve(30, "fuzz.svc." + tag), unserve(31, 30), call(32, "fuzz.svc." + tag, 100), reply(33, 1, "fuzz.svc." + tag),
                 cancelCall(34));

@@ -41,7 +41,7 @@ final class MalformedFrameCorpus {
 
     /** The verbs a client may send. */
     static final Set<Integer> CLIENT_VERBS = Set.of(Verb.HELLO, Verb.PING, Verb.BYE, Verb.QUEUE, Verb.SEND, Verb.FETCH, Verb.ACK,
-            Verb.NACK, Verb.RELEASE, Verb.EXTEND, Verb.STATS, Verb.PUBLISH, Verb.SUBSCRIBE, Verb.UNSUBSCRIBE, Verb.DURABLE,
+            Verb.NACK, Verb.RELEASE, Verb.EXTEND, Verb.STATS, Verb.PUBLISH, Verb.PUBLISH_ASYNC, Verb.SUBSCRIBE, Verb.UNSUBSCRIBE, Verb.DURABLE,
             Verb.SERVE, Verb.UNSERVE, Verb.CALL, Verb.REPLY, Verb.CANCEL_CALL);
 
     /** Byte sequences that are not strictly valid UTF-8 (docs/protocol.md, {@code str}). */
