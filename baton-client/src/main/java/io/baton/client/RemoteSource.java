@@ -73,7 +73,7 @@ class RemoteSource implements DeliverySource {
             return List.of(); // the connection went while this waited: what was delivered goes back and comes again
         } catch (InterruptedException e) {
             // the server may still answer: whatever it delivers goes back when its lease ends
-            answer.thenAccept(late -> late.forEach(d -> release(d.token())));
+            answer.thenAccept(late -> late.forEach(d -> releaseLater(d.token())));
             throw e;
         }
     }
@@ -118,8 +118,20 @@ class RemoteSource implements DeliverySource {
         }, "nack a delivery of '" + name + "'");
     }
 
+    /**
+     * Waits for the server's answer: a consumer that closes releases what it did not start, and a
+     * consumer opened next on another thread must find those messages back in the queue, in order.
+     */
     @Override
     public void release(long token) {
+        ClientConnection.await(connection.request(Verb.RELEASE, out -> {
+            source(out);
+            out.writeLong(token);
+        }, in -> null), ANSWER_MARGIN, "releasing a delivery of '" + name + "'");
+    }
+
+    /** For the I/O thread, which must not wait for an answer only it can read. */
+    private void releaseLater(long token) {
         connection.settle(Verb.RELEASE, out -> {
             source(out);
             out.writeLong(token);
