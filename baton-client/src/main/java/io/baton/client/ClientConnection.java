@@ -386,6 +386,11 @@ final class ClientConnection {
         }
     }
 
+    /** Whether {@link #close()} was called. */
+    boolean isClosing() {
+        return closing;
+    }
+
     boolean isOpen() {
         return broken == null && channel.isActive();
     }

@@ -90,7 +90,7 @@ final class RemoteRpc implements RpcChannel {
         }, in -> in.envelope(Integer.MAX_VALUE));
         // completed by the caller (cancelled, timed out) before the server answered: tell the server
         call.whenComplete((reply, error) -> {
-            if (error != null && connection.forget(stream) && connection.isOpen()) connection.write(Verb.CANCEL_CALL, stream, out -> { });
+            if (error != null && connection.forget(stream) && connection.isOpen()) connection.write(Verb.CANCEL_REQUEST, stream, out -> { });
         });
         return call;
     }

@@ -54,7 +54,8 @@ class RemoteSource implements DeliverySource {
         // while reconnecting, a consumer waits for the connection instead of failing in a loop; acks of
         // deliveries from a lost connection are moot (the server returned those to the queue)
         if (!connection.awaitConnected(Duration.ofMillis(waitMillis))) return List.of();
-        var answer = connection.request(Verb.FETCH, out -> {
+        int stream = connection.newStream();
+        var answer = connection.request(Verb.FETCH, stream, out -> {
             source(out);
             out.writeShort(credits);
             out.writeInt((int) waitMillis);
@@ -68,12 +69,21 @@ class RemoteSource implements DeliverySource {
             ack(rest, rest.length);
         }
         try {
-            return ClientConnection.awaitInterruptibly(answer, Duration.ofMillis(waitMillis).plus(ANSWER_MARGIN), "fetching from '" + name + "'");
+            List<Delivery> got = ClientConnection.awaitInterruptibly(answer, Duration.ofMillis(waitMillis).plus(ANSWER_MARGIN), "fetching from '" + name + "'");
+            // BYE makes the server answer a waiting FETCH at once: a receive blocked in it learns the connection is closing
+            if (got.isEmpty() && connection.isClosing()) throw new io.baton.BatonClosedException("the connection to " + connection.address() + " was closed");
+            return got;
         } catch (io.baton.ConnectionLostException e) {
             return List.of(); // the connection went while this waited: what was delivered goes back and comes again
         } catch (InterruptedException e) {
-            // the server may still answer: whatever it delivers goes back when its lease ends
-            answer.thenAccept(late -> late.forEach(d -> releaseLater(d.token())));
+            // Given up (a consumer closing): the server stops waiting and answers with what it took,
+            // which goes back to the queue before this returns, so a consumer opened next finds it there in order.
+            connection.write(Verb.CANCEL_REQUEST, stream, out -> { });
+            try {
+                for (Delivery late : answer.get(ANSWER_MARGIN.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) release(late.token());
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException | InterruptedException | io.baton.BatonException late) {
+                answer.thenAccept(got -> got.forEach(d -> releaseLater(d.token()))); // it will come back when its lease ends otherwise
+            }
             throw e;
         }
     }

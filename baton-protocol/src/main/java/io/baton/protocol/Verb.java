@@ -25,7 +25,7 @@ public final class Verb {
     public static final int UNSERVE = 0x31;
     public static final int CALL = 0x32;
     public static final int REPLY = 0x33;
-    public static final int CANCEL_CALL = 0x34;
+    public static final int CANCEL_REQUEST = 0x34;
 
     public static final int OK = 0x80;
     public static final int WELCOME = 0x81;
@@ -70,7 +70,7 @@ public final class Verb {
             case UNSERVE -> "UNSERVE";
             case CALL -> "CALL";
             case REPLY -> "REPLY";
-            case CANCEL_CALL -> "CANCEL_CALL";
+            case CANCEL_REQUEST -> "CANCEL_REQUEST";
             case OK -> "OK";
             case WELCOME -> "WELCOME";
             case MESSAGE -> "MESSAGE";

@@ -84,10 +84,10 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
     private final Map<Integer, AutoCloseable> subscriptions = new ConcurrentHashMap<>();
     private final Map<Integer, AutoCloseable> registrations = new ConcurrentHashMap<>();
     private final Map<Long, RpcChannel.Reply> callsInFlight = new ConcurrentHashMap<>();
-    /** CALLs this connection made that are not answered yet, by stream: CANCEL_CALL cancels them. */
+    /** CALLs this connection made that are not answered yet, by stream: CANCEL_REQUEST cancels them. */
     private final Map<Integer, CompletableFuture<Envelope>> callsMade = new ConcurrentHashMap<>();
-    /** Threads waiting in FETCH: interrupted when the connection closes. */
-    private final Set<Thread> fetching = ConcurrentHashMap.newKeySet();
+    /** Threads waiting in FETCH, by stream: interrupted by CANCEL_REQUEST, BYE, or the connection closing. */
+    private final Map<Integer, Thread> fetching = new ConcurrentHashMap<>();
     /** FETCHes one connection may have waiting at once: each holds a (virtual) thread. */
     static final int MAX_FETCHES = 1024;
     private final java.util.concurrent.atomic.AtomicInteger fetches = new java.util.concurrent.atomic.AtomicInteger();
@@ -174,7 +174,7 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
     }
 
     private void handle(int verb, int stream, FrameReader in) {
-        boolean answered = verb != Verb.REPLY && verb != Verb.CANCEL_CALL && verb != Verb.PUBLISH_ASYNC;
+        boolean answered = verb != Verb.REPLY && verb != Verb.CANCEL_REQUEST && verb != Verb.PUBLISH_ASYNC;
         if ((answered || verb == Verb.PUBLISH_ASYNC) && stream == 0 && (authenticated || verb == Verb.HELLO)) {
             throw new ProtocolException(Verb.name(verb) + " on stream 0: a request needs a stream id of its own");
         }
@@ -195,7 +195,7 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
             case Verb.BYE -> {
                 in.end();
                 byeReceived = true;
-                fetching.forEach(Thread::interrupt); // a FETCH still waiting answers now, so the goodbye is not held up
+                fetching.values().forEach(Thread::interrupt); // a FETCH still waiting answers now, so the goodbye is not held up
                 ok(stream); // closes once every earlier request is answered too
             }
             case Verb.QUEUE -> queue(stream, in);
@@ -215,10 +215,12 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
             case Verb.UNSERVE -> close(registrations, stream, in);
             case Verb.CALL -> call(stream, in);
             case Verb.REPLY -> reply(in);
-            case Verb.CANCEL_CALL -> {
+            case Verb.CANCEL_REQUEST -> {
                 in.end();
                 CompletableFuture<Envelope> call = callsMade.remove(stream);
                 if (call != null) call.cancel(true); // reaches the serving side's cancel hooks
+                Thread fetch = fetching.get(stream);
+                if (fetch != null) fetch.interrupt(); // it answers with what it has, maybe nothing
             }
             case Verb.HELLO -> throw new ProtocolException("HELLO twice");
             default -> {
@@ -434,16 +436,19 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
           try {
             for (long t : acks) tokens.remove(t);
             List<Delivery> got;
-            Thread self = Thread.currentThread();
-            fetching.add(self);
+            fetching.put(stream, Thread.currentThread());
             var waiting = server.metrics().consumersOf(source.name());
             waiting.incrementAndGet();
             try {
                 if (closed) return;
                 got = source.ackAndReceive(acks, acks.length, max, wait, lease);
+            } catch (InterruptedException e) {
+                if (closed) return;
+                got = List.of(); // cancelled by the client, or BYE: answered with nothing
             } finally {
                 waiting.decrementAndGet();
-                fetching.remove(self);
+                fetching.remove(stream);
+                Thread.interrupted(); // an interrupt that came after the receive must not reach the next work
             }
             for (Delivery d : got) tokens.add(d.token());
             if (closed) { // the connection went while this FETCH waited: nobody will get these
@@ -452,11 +457,12 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
                 }
                 return;
             }
+            List<Delivery> delivered = got;
             int size = 2;
-            for (Delivery d : got) size += 20 + FrameWriter.estimate(d.envelope());
+            for (Delivery d : delivered) size += 20 + FrameWriter.estimate(d.envelope());
             answer(Verb.OK, stream, size, out -> {
-                out.writeShort(got.size());
-                for (Delivery d : got) {
+                out.writeShort(delivered.size());
+                for (Delivery d : delivered) {
                     out.writeLong(d.token());
                     out.writeLong(d.sequence());
                     out.writeInt(d.attempt());
@@ -776,7 +782,7 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
         callsInFlight.clear();
         callsMade.values().forEach(call -> call.cancel(true));
         callsMade.clear();
-        fetching.forEach(Thread::interrupt);
+        fetching.values().forEach(Thread::interrupt);
         // deliveries never settled go back to their queue, counted as an attempt, like an expired lease
         leased.forEach((source, tokens) -> {
             for (Long token : List.copyOf(tokens)) {

@@ -135,8 +135,8 @@ final class ClientFrames {
                 .envelope(subject, "r", null, HEADERS, TIMESTAMP, new byte[] {4, 5}));
     }
 
-    static Template cancelCall(int stream) {
-        return new Template("CANCEL_CALL", Verb.CANCEL_CALL, stream, new Wire());
+    static Template cancelRequest(int stream) {
+        return new Template("CANCEL_REQUEST", Verb.CANCEL_REQUEST, stream, new Wire());
     }
 
     /** One valid frame of every client verb, names tagged with {@code tag}. */
@@ -148,6 +148,6 @@ final class ClientFrames {
                 publish(20, "fuzz.t." + tag, "news"), publishAsync(24, "fuzz.t." + tag, "news"), subscribe(21, "fuzz.t." + tag + ".>"), unsubscribe(22, 21),
                 durable(23, "fuzz.d." + tag, "fuzz.t." + tag + ".*"),
                 serve(30, "fuzz.svc." + tag), unserve(31, 30), call(32, "fuzz.svc." + tag, 100), reply(33, 1, "fuzz.svc." + tag),
-                cancelCall(34));
+                cancelRequest(34));
     }
 }

@@ -42,7 +42,7 @@ final class MalformedFrameCorpus {
     /** The verbs a client may send. */
     static final Set<Integer> CLIENT_VERBS = Set.of(Verb.HELLO, Verb.PING, Verb.BYE, Verb.QUEUE, Verb.SEND, Verb.FETCH, Verb.ACK,
             Verb.NACK, Verb.RELEASE, Verb.EXTEND, Verb.STATS, Verb.PUBLISH, Verb.PUBLISH_ASYNC, Verb.SUBSCRIBE, Verb.UNSUBSCRIBE, Verb.DURABLE,
-            Verb.SERVE, Verb.UNSERVE, Verb.CALL, Verb.REPLY, Verb.CANCEL_CALL);
+            Verb.SERVE, Verb.UNSERVE, Verb.CALL, Verb.REPLY, Verb.CANCEL_REQUEST);
 
     /** Byte sequences that are not strictly valid UTF-8 (docs/protocol.md, {@code str}). */
     static final List<byte[]> BAD_UTF8 = List.of(

@@ -305,7 +305,7 @@ class ServerRandomFrameFuzzTest {
                 case 16 -> ClientFrames.serve(stream, "fz.svc" + r.nextInt(2));
                 case 17 -> ClientFrames.unserve(stream, 1 + r.nextInt(12));
                 case 18 -> ClientFrames.call(stream, "fz.svc" + r.nextInt(2), 1 + r.nextInt(30));
-                default -> r.nextBoolean() ? ClientFrames.reply(0, 1 + r.nextInt(3), "fz.svc0") : ClientFrames.cancelCall(stream);
+                default -> r.nextBoolean() ? ClientFrames.reply(0, 1 + r.nextInt(3), "fz.svc0") : ClientFrames.cancelRequest(stream);
             };
         }
 
