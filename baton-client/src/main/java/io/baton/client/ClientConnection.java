@@ -79,7 +79,6 @@ final class ClientConnection {
     private final Object connectedLock = new Object();
     /** What each open stream needs the server to hear again after a reconnect, in the order they were opened. */
     private final Map<Integer, Restore> restores = new java.util.concurrent.ConcurrentSkipListMap<>();
-    private final AtomicInteger reconnects = new AtomicInteger();
     /** The last ERROR the server sent for a request nobody waits for (PUBLISH_ASYNC): thrown by the next one. */
     private final java.util.concurrent.atomic.AtomicReference<BatonException> asyncFailure = new java.util.concurrent.atomic.AtomicReference<>();
     private final Object writable = new Object();
@@ -208,11 +207,6 @@ final class ClientConnection {
             }
             return connected;
         }
-    }
-
-    /** How many times the connection was lost and restored. */
-    int reconnects() {
-        return reconnects.get();
     }
 
     private static Welcome readWelcome(FrameReader in) {
@@ -437,7 +431,6 @@ final class ClientConnection {
             try {
                 Thread.sleep(backoff / 2 + java.util.concurrent.ThreadLocalRandom.current().nextLong(backoff / 2 + 1));
                 login();
-                reconnects.incrementAndGet();
                 log.info("reconnected to {} after {} attempt(s); {} subscriptions and queues restored", address, attempt, restores.size());
                 return;
             } catch (AuthenticationException e) {

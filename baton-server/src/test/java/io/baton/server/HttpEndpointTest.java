@@ -45,21 +45,27 @@ class HttpEndpointTest {
         queue.send(io.baton.spi.Envelope.of("http.q", new byte[] {1}), 0).join();
         server.metrics().sentTo("http.q");
         server.metrics().callTook(1500);
+        server.metrics().queueUsed("http.q.dlq");
+        server.metrics().sentTo("http.q.dlq"); // a dead letter: what core's retry sends to NAME.dlq
+        var consumers = server.metrics().consumersOf("http.q");
+        consumers.incrementAndGet(); // a FETCH waiting
 
         HttpResponse<String> metrics = get("/metrics");
         assertThat(metrics.statusCode()).isEqualTo(200);
         assertThat(metrics.headers().firstValue("content-type").orElse("")).startsWith("text/plain; version=0.0.4");
         assertThat(metrics.body())
                 .contains("# TYPE baton_connections gauge")
-                .contains("baton_messages_sent_total 1")
+                .contains("baton_messages_sent_total 2")
                 .contains("baton_queue_waiting{queue=\"http.q\"} 1")
                 .contains("baton_queue_sent_total{queue=\"http.q\"} 1")
                 .contains("baton_rpc_calls_total 1")
+                .contains("baton_dead_letters_total{queue=\"http.q.dlq\"} 1")
+                .contains("baton_queue_consumers{queue=\"http.q\"} 1")
                 .containsPattern("baton_rpc_call_seconds\\{quantile=\"0.5\"\\} 0\\.0015");
 
         HttpResponse<String> stats = get("/stats");
         assertThat(stats.headers().firstValue("content-type")).hasValue("application/json");
-        assertThat(stats.body()).contains("\"http.q\"").contains("\"waiting\" : 1").contains("\"messagesSent\" : 1");
+        assertThat(stats.body()).contains("\"http.q\"").contains("\"waiting\" : 1").contains("\"messagesSent\" : 2");
     }
 
     @Test
