@@ -2,7 +2,6 @@ package io.baton.bench;
 
 import io.baton.Baton;
 import io.baton.Queue;
-import io.baton.Subscription;
 import io.baton.bench.SideBySide.Result;
 import io.baton.bench.SideBySide.SystemUnderTest;
 import java.io.IOException;
@@ -15,7 +14,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -85,16 +83,9 @@ public final class DurableQueueComparison {
         @Override
         public Result run(Duration warmup, Duration measure) throws Exception {
             Path dir = Files.createTempDirectory(scratch, "file-");
-            byte[] payload = new byte[SideBySide.SIZE];
-            LongAdder consumed = new LongAdder();
             try (Baton baton = Baton.connect("file:" + dir + "?durability=" + durability)) {
                 Queue<byte[]> queue = baton.queue("bench", byte[].class);
-                Subscription consumer = queue.consume(body -> consumed.increment());
-                try {
-                    return SideBySide.pipeline(window, () -> queue.sendAsync(payload), consumed, warmup, measure);
-                } finally {
-                    consumer.close();
-                }
+                return SideBySide.queuePipeline(window, queue, queue, warmup, measure);
             } finally {
                 SideBySide.deleteTree(dir);
             }

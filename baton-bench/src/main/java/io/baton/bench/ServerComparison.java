@@ -4,7 +4,6 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.MessageProperties;
 import io.baton.Baton;
-import io.baton.Queue;
 import io.baton.Subscription;
 import io.baton.Topic;
 import io.baton.bench.SideBySide.Receipts;
@@ -279,18 +278,11 @@ public final class ServerComparison {
         @Override
         public Result run(Duration warmup, Duration measure) throws Exception {
             Path dir = Files.createTempDirectory(scratch, "server-");
-            byte[] payload = new byte[SideBySide.SIZE];
-            LongAdder consumed = new LongAdder();
             try (BatonServer server = startServer("file:" + dir + options);
                  Baton producer = Baton.connect(url(server));
                  Baton consumerSide = Baton.connect(url(server))) {
-                Queue<byte[]> queue = producer.queue("bench", byte[].class);
-                Subscription consumer = consumerSide.queue("bench", byte[].class).consume(body -> consumed.increment());
-                try {
-                    return SideBySide.pipeline(window, () -> queue.sendAsync(payload), consumed, warmup, measure);
-                } finally {
-                    consumer.close();
-                }
+                return SideBySide.queuePipeline(window, producer.queue("bench", byte[].class),
+                        consumerSide.queue("bench", byte[].class), warmup, measure);
             } finally {
                 SideBySide.deleteTree(dir);
             }

@@ -161,6 +161,23 @@ final class SideBySide {
     }
 
     /**
+     * A Baton queue through {@link #pipeline}: sends {@value #SIZE}-byte messages to {@code sendTo}
+     * and consumes them (acked on return) from {@code consumeFrom}, the same queue through the same
+     * connection or another one.
+     */
+    static Result queuePipeline(int window, io.baton.Queue<byte[]> sendTo, io.baton.Queue<byte[]> consumeFrom,
+                                Duration warmup, Duration measure) throws Exception {
+        byte[] payload = new byte[SIZE];
+        LongAdder consumed = new LongAdder();
+        io.baton.Subscription consumer = consumeFrom.consume(body -> consumed.increment());
+        try {
+            return pipeline(window, () -> sendTo.sendAsync(payload), consumed, warmup, measure);
+        } finally {
+            consumer.close();
+        }
+    }
+
+    /**
      * Sends through {@code send} with at most {@code window} sends unconfirmed, recording each
      * confirmation's latency while measuring; {@code consumed} counts what the system's consumer
      * took and acked, and is the score.
