@@ -23,6 +23,9 @@ final class CallCommand implements Callable<Integer> {
     @Mixin
     ClientOptions client;
 
+    @Mixin
+    HeaderOptions headers;
+
     @Parameters(index = "0", paramLabel = "SUBJECT", description = "The function's subject.")
     String subject;
 
@@ -37,7 +40,7 @@ final class CallCommand implements Callable<Integer> {
         String body = request != null ? request : String.join("\n", ClientOptions.messages(null));
         try (Baton baton = client.connect()) {
             String reply = baton.call(subject, body, String.class,
-                    new CallOptions(Duration.ofSeconds(timeoutSeconds), client.headers()));
+                    new CallOptions(Duration.ofSeconds(timeoutSeconds), headers.headers()));
             spec.commandLine().getOut().println(reply);
             return 0;
         } catch (RemoteException e) {

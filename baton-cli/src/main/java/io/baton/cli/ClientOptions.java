@@ -7,9 +7,7 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import picocli.CommandLine.Option;
 
 /** What every client command shares: where to connect, and how messages come in from the command line. */
@@ -19,21 +17,8 @@ final class ClientOptions {
             description = "Where to connect (default: $BATON_URL, else ${DEFAULT-VALUE}); any Baton URL works: baton://, file:, mem:.")
     String url;
 
-    @Option(names = "--header", paramLabel = "NAME=VALUE", description = "A header of the message (repeatable).")
-    List<String> headers = new ArrayList<>();
-
     Baton connect() {
         return Baton.connect(url, ConnectOptions.builder().build());
-    }
-
-    Map<String, String> headers() {
-        Map<String, String> map = new LinkedHashMap<>();
-        for (String h : headers) {
-            int eq = h.indexOf('=');
-            if (eq <= 0) throw new IllegalArgumentException("--header must be NAME=VALUE, not '" + h + "'");
-            map.put(h.substring(0, eq), h.substring(eq + 1));
-        }
-        return map;
     }
 
     /** The messages to send: the argument if given, else each line of standard input. */

@@ -22,6 +22,9 @@ final class PublishCommand implements Callable<Integer> {
     @Mixin
     ClientOptions client;
 
+    @Mixin
+    HeaderOptions headers;
+
     @Parameters(index = "0", paramLabel = "SUBJECT", description = "The subject, for example prices.eu.sap.")
     String subject;
 
@@ -31,7 +34,7 @@ final class PublishCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         List<String> messages = ClientOptions.messages(message);
-        PublishOptions options = PublishOptions.headers(client.headers());
+        PublishOptions options = PublishOptions.headers(headers.headers());
         try (Baton baton = client.connect()) {
             Topic<String> topic = baton.topic(subject, String.class);
             for (String m : messages) topic.publish(m, options);

@@ -24,6 +24,9 @@ final class SendCommand implements Callable<Integer> {
     @Mixin
     ClientOptions client;
 
+    @Mixin
+    HeaderOptions headers;
+
     @Parameters(index = "0", paramLabel = "QUEUE", description = "The queue.")
     String queue;
 
@@ -42,7 +45,7 @@ final class SendCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         List<String> messages = ClientOptions.messages(message);
-        SendOptions.Builder options = SendOptions.builder().key(key).id(id).headers(client.headers());
+        SendOptions.Builder options = SendOptions.builder().key(key).id(id).headers(headers.headers());
         if (delayMillis > 0) options.delay(Duration.ofMillis(delayMillis));
         SendOptions built = options.build();
         try (Baton baton = client.connect()) {

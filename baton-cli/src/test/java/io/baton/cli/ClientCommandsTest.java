@@ -82,11 +82,14 @@ class ClientCommandsTest {
         try (Baton service = Baton.connect(url)) {
             service.serve("cli.echo", String.class, s -> {
                 if (s.isEmpty()) throw new IllegalArgumentException("empty request");
-                return "echo " + s;
+                String tenant = io.baton.Context.current().headers().get("tenant");
+                return "echo " + s + (tenant == null ? "" : " for " + tenant);
             });
             Result ok = run("call", "--url", url, "cli.echo", "hi");
             assertThat(ok.exit()).as(ok.err()).isZero();
             assertThat(ok.out().trim()).isEqualTo("echo hi");
+            Result withHeader = run("call", "--url", url, "--header", "tenant=acme", "cli.echo", "hi");
+            assertThat(withHeader.out().trim()).as(withHeader.err()).isEqualTo("echo hi for acme");
 
             Result failed = run("call", "--url", url, "cli.echo", "");
             assertThat(failed.exit()).isEqualTo(1);
