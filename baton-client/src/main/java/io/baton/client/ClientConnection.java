@@ -8,6 +8,7 @@ import io.baton.protocol.ErrorCode;
 import io.baton.protocol.FrameReader;
 import io.baton.protocol.FrameWriter;
 import io.baton.protocol.Frames;
+import io.baton.protocol.Outbox;
 import io.baton.protocol.Verb;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
@@ -21,7 +22,6 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.flush.FlushConsolidationHandler;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -74,6 +74,10 @@ final class ClientConnection {
     private final Bootstrap bootstrap;
     /** The live channel; replaced when the connection is restored. */
     private volatile Channel channel;
+    /** The live channel's frames to write, batched per event-loop turn; replaced with the channel. */
+    private volatile Outbox outbox;
+    /** Threads waiting for room to publish: the outbox wakes them after a drain. */
+    private final AtomicInteger waitingForRoom = new AtomicInteger();
     /** Whether the channel is logged in and its streams restored: requests go out only then. */
     private volatile boolean connected;
     private final Object connectedLock = new Object();
@@ -141,7 +145,6 @@ final class ClientConnection {
                     protected void initChannel(SocketChannel ch) {
                         if (ssl != null) ch.pipeline().addLast(ssl.newHandler(ch.alloc(), host, port));
                         ch.pipeline()
-                                .addLast(new FlushConsolidationHandler(256, true))
                                 .addLast(Frames.decoder(MAX_INBOUND_FRAME))
                                 .addLast(new Inbound());
                     }
@@ -167,6 +170,7 @@ final class ClientConnection {
             throw new ConnectionLostException("cannot connect to a Baton server at " + address + ": "
                     + (cause == null ? "timed out after " + connectTimeout.toMillis() + " ms" : cause.getMessage()), cause);
         }
+        this.outbox = new Outbox(connect.channel(), this::roomMade);
         this.channel = connect.channel();
         this.welcome = await(send(Verb.HELLO, newStream(), this::hello, ClientConnection::readWelcome), connectTimeout, "logging in to " + address);
         for (Map.Entry<Integer, Restore> r : restores.entrySet()) {
@@ -272,9 +276,10 @@ final class ClientConnection {
         if (broken != null) return CompletableFuture.failedFuture(broken);
         if (!connected) return CompletableFuture.failedFuture(new ConnectionLostException("the connection to " + address + " is lost; reconnecting"));
         Channel c = channel;
-        if (!c.isWritable() && !c.eventLoop().inEventLoop()) {
+        Outbox o = outbox;
+        if (!o.hasRoom(PUBLISH_AHEAD_BYTES) && !c.eventLoop().inEventLoop()) {
             try {
-                awaitWritable(c);
+                awaitRoom(c, o);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return CompletableFuture.failedFuture(new BatonException("interrupted while waiting to publish", e));
@@ -286,14 +291,30 @@ final class ClientConnection {
 
     private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
 
-    private void awaitWritable(Channel c) throws InterruptedException {
+    /** Bytes of asynchronous publishes that may wait to be written before the publisher waits. */
+    private static final int PUBLISH_AHEAD_BYTES = 4 << 20;
+
+    private void awaitRoom(Channel c, Outbox o) throws InterruptedException {
         long deadline = System.nanoTime() + connectTimeout.toNanos();
-        synchronized (writable) {
-            while (!c.isWritable() && c.isActive()) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) throw new ConnectionLostException("the server at " + address + " has not read for " + connectTimeout.toMillis() + " ms");
-                TimeUnit.NANOSECONDS.timedWait(writable, left);
+        waitingForRoom.incrementAndGet();
+        try {
+            synchronized (writable) {
+                while (!o.hasRoom(PUBLISH_AHEAD_BYTES) && c.isActive()) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) throw new ConnectionLostException("the server at " + address + " has not read for " + connectTimeout.toMillis() + " ms");
+                    TimeUnit.NANOSECONDS.timedWait(writable, left);
+                }
             }
+        } finally {
+            waitingForRoom.decrementAndGet();
+        }
+    }
+
+    /** After the outbox wrote a batch: wakes publishers waiting for room, if any. */
+    private void roomMade() {
+        if (waitingForRoom.get() == 0) return;
+        synchronized (writable) {
+            writable.notifyAll();
         }
     }
 
@@ -306,16 +327,7 @@ final class ClientConnection {
 
     /** Writes a frame that gets no answer. */
     void write(int verb, int stream, Consumer<ByteBuf> fields) {
-        ByteBuf out = channel.alloc().buffer();
-        try {
-            int start = FrameWriter.begin(out, verb, stream);
-            fields.accept(out);
-            FrameWriter.end(out, start);
-        } catch (RuntimeException e) {
-            out.release();
-            throw e;
-        }
-        channel.writeAndFlush(out, channel.voidPromise());
+        outbox.write(verb, stream, 64, fields);
     }
 
     /** Forgets a request whose caller gave up; true if it was still waiting for its answer. */

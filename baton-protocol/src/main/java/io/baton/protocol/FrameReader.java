@@ -18,39 +18,43 @@ import java.util.Map;
 public final class FrameReader {
     private static final int NULL = 0xFFFF;
 
-    private final ByteBuf buf;
-    private final int frameStart;
+    /**
+     * The frame's fields, read through a view of the frame's memory: no copy, and none of the
+     * reference-count checks a {@link ByteBuf} makes on every read. Valid only while the frame is;
+     * a reader is used and dropped before its frame is released.
+     */
+    private final ByteBuffer buf;
 
-    /** Reads {@code buf}'s readable bytes: one frame's verb, stream and fields. */
-    public FrameReader(ByteBuf buf) {
-        this.buf = buf;
-        this.frameStart = buf.readerIndex();
+    /** Reads {@code frame}'s readable bytes (its fields), which it consumes. */
+    public FrameReader(ByteBuf frame) {
+        this.buf = frame.nioBuffer(frame.readerIndex(), frame.readableBytes()).order(java.nio.ByteOrder.BIG_ENDIAN);
+        frame.skipBytes(frame.readableBytes());
     }
 
     private void need(int bytes, String what) {
-        if (buf.readableBytes() < bytes) {
-            throw malformed(what + " needs " + bytes + " bytes, the frame has " + buf.readableBytes() + " left");
+        if (buf.remaining() < bytes) {
+            throw malformed(what + " needs " + bytes + " bytes, the frame has " + buf.remaining() + " left");
         }
     }
 
     /** A protocol error at the current offset within the frame. */
     public ProtocolException malformed(String why) {
-        return new ProtocolException("malformed frame at byte " + (buf.readerIndex() - frameStart) + ": " + why);
+        return new ProtocolException("malformed frame at byte " + buf.position() + ": " + why);
     }
 
     public int u8(String what) {
         need(1, what);
-        return buf.readUnsignedByte();
+        return Byte.toUnsignedInt(buf.get());
     }
 
     public int u16(String what) {
         need(2, what);
-        return buf.readUnsignedShort();
+        return Short.toUnsignedInt(buf.getShort());
     }
 
     public long u32(String what) {
         need(4, what);
-        return buf.readUnsignedInt();
+        return Integer.toUnsignedLong(buf.getInt());
     }
 
     /** A {@code u32} that must lie in {@code [min, max]}. */
@@ -62,7 +66,7 @@ public final class FrameReader {
 
     public long i64(String what) {
         need(8, what);
-        return buf.readLong();
+        return buf.getLong();
     }
 
     /** A non-null {@code str}. */
@@ -77,7 +81,7 @@ public final class FrameReader {
         if (length == NULL) return null;
         need(length, what);
         byte[] bytes = new byte[length];
-        buf.readBytes(bytes);
+        buf.get(bytes);
         for (byte b : bytes) {
             if (b < 0) return strictUtf8(bytes, what);
         }
@@ -102,12 +106,12 @@ public final class FrameReader {
      */
     public byte[] bytes(String what, int max) {
         long length = u32(what + " length");
-        if (length > buf.readableBytes()) {
-            throw malformed(what + " of " + length + " bytes runs past the frame, which has " + buf.readableBytes() + " left");
+        if (length > buf.remaining()) {
+            throw malformed(what + " of " + length + " bytes runs past the frame, which has " + buf.remaining() + " left");
         }
         if (length > max) throw new PayloadTooLargeFrameException(what + " of " + length + " bytes is over the limit of " + max);
         byte[] bytes = new byte[(int) length];
-        buf.readBytes(bytes);
+        buf.get(bytes);
         return bytes;
     }
 
@@ -135,13 +139,13 @@ public final class FrameReader {
         int count = u16("token count");
         need(count * 8, count + " tokens");
         long[] tokens = new long[count];
-        for (int i = 0; i < count; i++) tokens[i] = buf.readLong();
+        for (int i = 0; i < count; i++) tokens[i] = buf.getLong();
         return tokens;
     }
 
     /** Checks that the fields filled the frame exactly. */
     public void end() {
-        if (buf.isReadable()) throw malformed(buf.readableBytes() + " bytes left over after the last field");
+        if (buf.hasRemaining()) throw malformed(buf.remaining() + " bytes left over after the last field");
     }
 
     /** A payload over the receiver's limit: answered with PAYLOAD_TOO_LARGE rather than MALFORMED. */

@@ -16,7 +16,6 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetAddress;
@@ -55,7 +54,7 @@ public final class BatonServer implements AutoCloseable {
         SslContext ssl = options.tls() == null ? null : options.tls().serverContext();
         this.backend = BackendBaton.openBackend(options.storageUrl());
         this.boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-        this.workers = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
+        this.workers = new MultiThreadIoEventLoopGroup(options.ioThreads(), NioIoHandler.newFactory());
         int maxFrame = Frames.maxFrameBytes(options.maxPayloadBytes());
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(boss, workers)
@@ -70,7 +69,6 @@ public final class BatonServer implements AutoCloseable {
                         connections.add(ch);
                         if (ssl != null) ch.pipeline().addLast("tls", ssl.newHandler(ch.alloc()));
                         ch.pipeline()
-                                .addLast("flush", new FlushConsolidationHandler(256, true))
                                 .addLast("frames", Frames.decoder(maxFrame))
                                 .addLast("baton", new ServerConnection(BatonServer.this));
                     }

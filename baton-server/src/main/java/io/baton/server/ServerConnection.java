@@ -14,6 +14,7 @@ import io.baton.protocol.ErrorCode;
 import io.baton.protocol.FrameReader;
 import io.baton.protocol.FrameWriter;
 import io.baton.protocol.Frames;
+import io.baton.protocol.Outbox;
 import io.baton.protocol.Verb;
 import io.baton.spi.Backend;
 import io.baton.spi.Capability;
@@ -58,7 +59,11 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
     private final BatonServer server;
     private final Backend backend;
     private final int maxPayload;
+    /** Bytes waiting to be written past which a subscription is cut off. */
+    private final long pendingBound;
     private ChannelHandlerContext ctx;
+    /** Every frame this connection writes goes through here, in order, batched per event-loop turn. */
+    private Outbox outbox;
     private boolean admitted;
     private volatile boolean authenticated;
     /** Set once by HELLO; from then on every verb checks its permissions. */
@@ -97,11 +102,13 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
         this.server = server;
         this.backend = server.backend();
         this.maxPayload = server.options().maxPayloadBytes();
+        this.pendingBound = server.options().subscriberPendingBytes();
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
         this.ctx = ctx;
+        this.outbox = new Outbox(ctx.channel(), null);
         if (server.closing()) {
             sendError(0, ErrorCode.SHUTTING_DOWN, "the server is shutting down");
             return;
@@ -569,7 +576,7 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
         AutoCloseable[] self = new AutoCloseable[1];
         self[0] = backend.topics().subscribe(pattern, (envelope, seq) -> {
             if (closed) return;
-            if (!ctx.channel().isWritable()) { // the connection is past its pending-bytes bound: cut this subscription off
+            if (!outbox.hasRoom(pendingBound)) { // the connection is past its pending-bytes bound: cut this subscription off
                 cutOff(id, self[0], pattern);
                 return;
             }
@@ -723,9 +730,8 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
 
     private void answered() {
         if (unanswered.decrementAndGet() == 0 && byeReceived) {
-            // A task, not a close now: answers written from other threads are tasks queued on the
-            // event loop, and the close must come after them (closing flushes what they wrote).
-            ctx.executor().execute(() -> ctx.close());
+            // after the answers: the outbox writes them, then closes
+            outbox.close();
         }
     }
 
@@ -742,12 +748,16 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
     private void sendError(int stream, ErrorCode code, String message) {
         if (!ctx.channel().isActive()) return;
         String text = message.length() > 4000 ? message.substring(0, 4000) + "..." : message;
-        var future = ctx.writeAndFlush(frame(Verb.ERROR, stream, 8 + text.length() * 3, out -> {
+        Consumer<ByteBuf> fields = out -> {
             out.writeShort(code.code());
             FrameWriter.str(out, text);
-        }));
-        if (stream == 0 || code.closesConnection()) future.addListener(f -> ctx.close());
-        else answered();
+        };
+        if (stream == 0 || code.closesConnection()) {
+            outbox.writeAndClose(Verb.ERROR, stream, 8 + text.length() * 3, fields);
+        } else {
+            outbox.write(Verb.ERROR, stream, 8 + text.length() * 3, fields);
+            answered();
+        }
     }
 
     private void write(int verb, int stream, Consumer<ByteBuf> fields) {
@@ -756,15 +766,7 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
 
     private void write(int verb, int stream, int sizeHint, Consumer<ByteBuf> fields) {
         if (!ctx.channel().isActive()) return;
-        ctx.writeAndFlush(frame(verb, stream, sizeHint, fields), ctx.voidPromise());
-    }
-
-    private ByteBuf frame(int verb, int stream, int sizeHint, Consumer<ByteBuf> fields) {
-        ByteBuf out = ctx.alloc().buffer(9 + sizeHint);
-        int start = FrameWriter.begin(out, verb, stream);
-        fields.accept(out);
-        FrameWriter.end(out, start);
-        return out;
+        outbox.write(verb, stream, sizeHint, fields);
     }
 
     // ---- closing ----------------------------------------------------------------------------------

@@ -7,11 +7,11 @@ import java.util.Objects;
  * How a {@link BatonServer} listens, stores and limits. Immutable; {@link #builder()} starts from
  * the defaults: loopback, port 7400, storage {@code mem:}, 1 MiB payloads, 10,000 connections, 2 s
  * to log in, 8 MiB pending per subscriber connection, no users (everyone may do everything, so
- * only loopback), no TLS, no HTTP port.
+ * only loopback), no TLS, no HTTP port, half the processors for I/O.
  */
 public record ServerOptions(String bind, int port, String storageUrl, int maxPayloadBytes, int maxConnections,
                             Duration loginTimeout, int subscriberPendingBytes, boolean insecure, String serverName,
-                            Authenticator authenticator, TlsOptions tls, int httpPort) {
+                            Authenticator authenticator, TlsOptions tls, int httpPort, int ioThreads) {
 
     public ServerOptions {
         Objects.requireNonNull(bind, "bind");
@@ -24,6 +24,7 @@ public record ServerOptions(String bind, int port, String storageUrl, int maxPay
         if (maxPayloadBytes < 1) throw new IllegalArgumentException("maxPayloadBytes must be positive: " + maxPayloadBytes);
         if (maxConnections < 1) throw new IllegalArgumentException("maxConnections must be positive: " + maxConnections);
         if (subscriberPendingBytes < 1024) throw new IllegalArgumentException("subscriberPendingBytes must be at least 1024: " + subscriberPendingBytes);
+        if (ioThreads < 1) throw new IllegalArgumentException("ioThreads must be positive: " + ioThreads);
         if (loginTimeout.isNegative() || loginTimeout.isZero()) throw new IllegalArgumentException("loginTimeout must be positive: " + loginTimeout);
     }
 
@@ -49,6 +50,7 @@ public record ServerOptions(String bind, int port, String storageUrl, int maxPay
         private Authenticator authenticator = Authenticator.OPEN;
         private TlsOptions tls;
         private int httpPort = -1;
+        private int ioThreads = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
 
         /** The address to listen on (default 127.0.0.1). */
         public Builder bind(String bind) { this.bind = bind; return this; }
@@ -83,9 +85,17 @@ public record ServerOptions(String bind, int port, String storageUrl, int maxPay
         /** TLS on the port (default none). */
         public Builder tls(TlsOptions tls) { this.tls = tls; return this; }
 
+        /**
+         * Event-loop threads for the connections (default: half the processors, at least one).
+         * Connections on one thread hand frames to each other without a thread switch, and the
+         * other half of the processors is left for handlers, storage and the clients on the
+         * same machine.
+         */
+        public Builder ioThreads(int ioThreads) { this.ioThreads = ioThreads; return this; }
+
         public ServerOptions build() {
             return new ServerOptions(bind, port, storageUrl, maxPayloadBytes, maxConnections, loginTimeout,
-                    subscriberPendingBytes, insecure, serverName, authenticator, tls, httpPort);
+                    subscriberPendingBytes, insecure, serverName, authenticator, tls, httpPort, ioThreads);
         }
     }
 }

@@ -20,6 +20,26 @@ record ServerFrame(int verb, int stream, byte[] fields) {
             Verb.SUBSCRIPTION_CLOSED, Verb.REQUEST, Verb.CANCEL);
 
     /**
+     * Cuts one buffer the server wrote into its frames, lengths included. The server writes whole
+     * frames, several to a buffer.
+     *
+     * @throws AssertionError if the buffer is empty or ends inside a frame
+     */
+    static java.util.List<byte[]> split(byte[] buffer) {
+        if (buffer.length == 0) throw new AssertionError("the server wrote an empty buffer");
+        java.util.List<byte[]> frames = new java.util.ArrayList<>();
+        int at = 0;
+        while (at < buffer.length) {
+            if (buffer.length - at < 4) throw new AssertionError("a server buffer ends in " + (buffer.length - at) + " bytes of a frame length");
+            long length = Wire.getInt(buffer, at) & 0xFFFFFFFFL;
+            if (length > buffer.length - at - 4) throw new AssertionError("a server frame whose length says " + length + " but has " + (buffer.length - at - 4));
+            frames.add(Arrays.copyOfRange(buffer, at, at + 4 + (int) length));
+            at += 4 + (int) length;
+        }
+        return frames;
+    }
+
+    /**
      * Reads one whole frame, length included, and checks what every frame must be: a length that
      * matches, a server verb, and for an ERROR a known code and a valid message filling the frame.
      *
