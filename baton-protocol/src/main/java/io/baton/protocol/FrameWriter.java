@@ -2,7 +2,7 @@ package io.baton.protocol;
 
 import io.baton.spi.Envelope;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 /** Writes frames (docs/protocol.md) into a buffer: {@link #begin}, the fields, {@link #end}. */
@@ -30,14 +30,14 @@ public final class FrameWriter {
             out.writeShort(NULL);
             return;
         }
-        int lengthAt = out.writerIndex();
-        out.writeShort(0);
-        int written = ByteBufUtil.writeUtf8(out, s);
-        if (written >= NULL) {
-            out.writerIndex(lengthAt);
-            throw new IllegalArgumentException("a string of " + written + " UTF-8 bytes is too long for the wire (at most 65,534)");
+        // encoded on the heap and copied once: for the ASCII most names are, the JDK copies the
+        // string's own bytes, where writing into the buffer would go a char at a time
+        byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
+        if (utf8.length >= NULL) {
+            throw new IllegalArgumentException("a string of " + utf8.length + " UTF-8 bytes is too long for the wire (at most 65,534)");
         }
-        out.setShort(lengthAt, written);
+        out.writeShort(utf8.length);
+        out.writeBytes(utf8);
     }
 
     public static void bytes(ByteBuf out, byte[] bytes) {

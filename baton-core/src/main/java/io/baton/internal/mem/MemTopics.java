@@ -100,8 +100,15 @@ public final class MemTopics implements TopicChannel {
         }
     }
 
-    /** A message in the history. */
-    public record Published(long seq, Envelope envelope) {}
+    /**
+     * A message in the history, with what trimming reads copied beside it: the oldest entries are
+     * long out of the cache, and trimming then touches one object rather than three.
+     */
+    public record Published(long seq, Envelope envelope, long timestamp, int bytes) {
+        Published(long seq, Envelope envelope) {
+            this(seq, envelope, envelope.timestamp(), envelope.payload().length);
+        }
+    }
 
     /**
      * What defines a durable subscription: it takes the messages from sequence {@code firstSeq} on
@@ -183,9 +190,9 @@ public final class MemTopics implements TopicChannel {
         long oldest = now - limits.maxAge().toMillis();
         while (!history.isEmpty()) {
             Published first = history.peekFirst();
-            if (history.size() <= limits.maxMessages() && historyBytes <= limits.maxBytes() && first.envelope.timestamp() >= oldest) break;
+            if (history.size() <= limits.maxMessages() && historyBytes <= limits.maxBytes() && first.timestamp() >= oldest) break;
             history.pollFirst();
-            historyBytes -= first.envelope.payload().length;
+            historyBytes -= first.bytes();
         }
     }
 
