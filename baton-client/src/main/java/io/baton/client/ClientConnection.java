@@ -9,6 +9,7 @@ import io.baton.protocol.FrameReader;
 import io.baton.protocol.FrameWriter;
 import io.baton.protocol.Frames;
 import io.baton.protocol.Outbox;
+import io.baton.protocol.Transport;
 import io.baton.protocol.Verb;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
@@ -19,9 +20,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -134,8 +133,9 @@ final class ClientConnection {
         this.credentials = credentials;
         this.connectTimeout = connectTimeout;
         io.netty.handler.ssl.SslContext ssl = tls == null ? null : tls.context();
-        this.group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-        this.bootstrap = new Bootstrap().group(group).channel(NioSocketChannel.class)
+        Transport transport = Transport.best();
+        this.group = new MultiThreadIoEventLoopGroup(1, transport.ioHandlerFactory());
+        this.bootstrap = new Bootstrap().group(group).channel(transport.socketChannel())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeout.toMillis())
                 // asynchronous publishes may run ahead of the network by this much before they wait

@@ -37,6 +37,19 @@ public final class FrameReader {
         }
     }
 
+    /** Where the next field starts, in bytes from the first field. */
+    public int position() {
+        return buf.position();
+    }
+
+    /**
+     * The bytes of the fields read between {@code from} and {@code to} (two {@link #position()}s),
+     * as they came: valid only while the frame is.
+     */
+    public ByteBuffer encoded(int from, int to) {
+        return buf.slice(from, to - from).asReadOnlyBuffer();
+    }
+
     /** A protocol error at the current offset within the frame. */
     public ProtocolException malformed(String why) {
         return new ProtocolException("malformed frame at byte " + buf.position() + ": " + why);

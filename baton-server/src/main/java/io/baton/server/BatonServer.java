@@ -3,6 +3,7 @@ package io.baton.server;
 import io.baton.BatonException;
 import io.baton.internal.BackendBaton;
 import io.baton.protocol.Frames;
+import io.baton.protocol.Transport;
 import io.baton.spi.Backend;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -13,9 +14,7 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetAddress;
@@ -53,12 +52,13 @@ public final class BatonServer implements AutoCloseable {
         refuseInsecureExposure(options);
         SslContext ssl = options.tls() == null ? null : options.tls().serverContext();
         this.backend = BackendBaton.openBackend(options.storageUrl());
-        this.boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-        this.workers = new MultiThreadIoEventLoopGroup(options.ioThreads(), NioIoHandler.newFactory());
+        Transport transport = Transport.best();
+        this.boss = new MultiThreadIoEventLoopGroup(1, transport.ioHandlerFactory());
+        this.workers = new MultiThreadIoEventLoopGroup(options.ioThreads(), transport.ioHandlerFactory());
         int maxFrame = Frames.maxFrameBytes(options.maxPayloadBytes());
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(boss, workers)
-                .channel(NioServerSocketChannel.class)
+                .channel(transport.serverSocketChannel())
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
@@ -84,7 +84,7 @@ public final class BatonServer implements AutoCloseable {
         HttpEndpoint httpEndpoint = null;
         if (options.httpPort() >= 0) {
             try {
-                httpEndpoint = new HttpEndpoint(this, boss, workers, options.bind(), options.httpPort());
+                httpEndpoint = new HttpEndpoint(this, boss, workers, transport, options.bind(), options.httpPort());
             } catch (RuntimeException | InterruptedException e) {
                 listener.close().awaitUninterruptibly();
                 shutdownGroups();

@@ -10,7 +10,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.baton.protocol.Transport;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -38,8 +38,8 @@ final class HttpEndpoint {
 
     private final Channel listener;
 
-    HttpEndpoint(BatonServer server, EventLoopGroup boss, EventLoopGroup workers, String bind, int port) throws InterruptedException {
-        ServerBootstrap bootstrap = new ServerBootstrap().group(boss, workers).channel(NioServerSocketChannel.class)
+    HttpEndpoint(BatonServer server, EventLoopGroup boss, EventLoopGroup workers, Transport transport, String bind, int port) throws InterruptedException {
+        ServerBootstrap bootstrap = new ServerBootstrap().group(boss, workers).channel(transport.serverSocketChannel())
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {

@@ -27,7 +27,9 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.TooLongFrameException;
+import io.netty.util.concurrent.FastThreadLocal;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -97,6 +99,14 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
     static final int MAX_FETCHES = 1024;
     private final java.util.concurrent.atomic.AtomicInteger fetches = new java.util.concurrent.atomic.AtomicInteger();
     private final AtomicLong nextCallId = new AtomicLong();
+    /**
+     * The publish this thread is handling: its envelope and the bytes it came in as. A subscription
+     * fed on the same thread (the mem: backend fans out on the publisher's thread) copies those
+     * bytes into its MESSAGE rather than encoding the envelope again.
+     */
+    private record Incoming(Envelope envelope, ByteBuffer encoded) {}
+
+    private static final FastThreadLocal<Incoming> INCOMING = new FastThreadLocal<>();
     /** The subject of the last publish that passed its checks (I/O thread only). */
     private String lastPublished;
 
@@ -545,8 +555,11 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
     /** PUBLISH (answered) or PUBLISH_ASYNC (only a failure is answered, and it is not counted as an answer). */
     private void publish(int stream, FrameReader in, boolean answered) {
         Envelope envelope;
+        ByteBuffer encoded;
         try {
+            int from = in.position();
             envelope = in.envelope(maxPayload);
+            encoded = in.encoded(from, in.position());
             in.end();
             if (!envelope.subject().equals(lastPublished)) { // a publisher mostly repeats its subject: checked once in a row
                 Subjects.checkSubject(envelope.subject());
@@ -558,7 +571,14 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
             failUnanswered(stream, e);
             return;
         }
-        backend.topics().publish(envelope).whenComplete((ok, error) -> {
+        CompletableFuture<Void> published;
+        INCOMING.set(new Incoming(envelope, encoded));
+        try {
+            published = backend.topics().publish(envelope);
+        } finally {
+            INCOMING.set(null);
+        }
+        published.whenComplete((ok, error) -> {
             if (error == null) server.metrics().published.increment();
             if (answered) answer(stream, error);
             else if (error != null) failUnanswered(stream, error);
@@ -585,9 +605,12 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
                 cutOff(id, self[0], pattern);
                 return;
             }
-            write(Verb.MESSAGE, id, 8 + FrameWriter.estimate(envelope), out -> {
+            Incoming incoming = INCOMING.get();
+            ByteBuffer encoded = incoming != null && incoming.envelope() == envelope ? incoming.encoded() : null;
+            write(Verb.MESSAGE, id, 8 + (encoded != null ? encoded.remaining() : FrameWriter.estimate(envelope)), out -> {
                 out.writeLong(seq);
-                FrameWriter.envelope(out, envelope);
+                if (encoded != null) out.writeBytes(encoded.duplicate());
+                else FrameWriter.envelope(out, envelope);
             });
         });
         subscriptions.put(id, self[0]);
