@@ -2,6 +2,7 @@ package io.baton.client;
 
 import io.baton.protocol.FrameWriter;
 import io.baton.protocol.Verb;
+import io.baton.spi.CancelHooks;
 import io.baton.spi.Envelope;
 import io.baton.spi.RpcChannel;
 import java.time.Duration;
@@ -21,12 +22,12 @@ final class RemoteRpc implements RpcChannel {
 
     @Override
     public AutoCloseable serve(String subject, RequestHandler handler) {
-        Map<Long, Call> calls = new ConcurrentHashMap<>();
+        Map<Long, CancelHooks> calls = new ConcurrentHashMap<>();
         return connection.openStream(Verb.SERVE, out -> FrameWriter.str(out, subject), (verb, in) -> {
             if (verb == Verb.REQUEST) {
                 long callId = in.i64("callId");
                 Envelope request = in.envelope(Integer.MAX_VALUE);
-                Call call = new Call();
+                CancelHooks call = new CancelHooks();
                 calls.put(callId, call);
                 handler.onRequest(request, new Reply() {
                     @Override
@@ -40,44 +41,14 @@ final class RemoteRpc implements RpcChannel {
 
                     @Override
                     public void onCancel(Runnable hook) {
-                        call.onCancel(hook);
+                        call.add(hook);
                     }
                 });
             } else if (verb == Verb.CANCEL) {
-                Call call = calls.remove(in.i64("callId"));
+                CancelHooks call = calls.remove(in.i64("callId"));
                 if (call != null) call.cancel();
             }
         }, Verb.UNSERVE, requestTimeout, "serving '" + subject + "'");
-    }
-
-    /** One call being served: a CANCEL may come before or after the handler asks to hear of it. */
-    private static final class Call {
-        private Runnable hook;
-        private boolean cancelled;
-
-        void onCancel(Runnable newHook) {
-            synchronized (this) {
-                if (!cancelled) {
-                    Runnable previous = hook;
-                    hook = previous == null ? newHook : () -> {
-                        previous.run();
-                        newHook.run();
-                    };
-                    return;
-                }
-            }
-            newHook.run();
-        }
-
-        void cancel() {
-            Runnable toRun;
-            synchronized (this) {
-                cancelled = true;
-                toRun = hook;
-                hook = null;
-            }
-            if (toRun != null) toRun.run();
-        }
     }
 
     @Override

@@ -145,9 +145,16 @@ final class RpcServer extends Function implements RpcChannel.RequestHandler {
         } catch (Failure f) {
             reply.send(error(request, f.kind, f.kind.equals("decode") ? "io.baton.CodecException" : "io.baton.UnknownOperationException", f.getMessage()));
         } catch (Throwable t) { // StackOverflowError included: the caller gets an answer, the server goes on
-            if (context.isCancelled()) log.debug("call to '{}' was cancelled by its caller", subject);
-            else log.debug("handler of '{}' threw", subject, t);
-            reply.send(error(request, null, t.getClass().getName(), t.getMessage()));
+            if (context.isCancelled()) {
+                // the handler was interrupted because the call was given up or ran out of time: a
+                // caller still waiting hears that, not the interrupt it caused
+                log.debug("call to '{}' was cancelled by its caller", subject);
+                reply.send(error(request, "deadline", "io.baton.DeadlineExceededException",
+                        "the call to '" + subject + "' was cancelled before its handler finished"));
+            } else {
+                log.debug("handler of '{}' threw", subject, t);
+                reply.send(error(request, null, t.getClass().getName(), t.getMessage()));
+            }
         } finally {
             if (acquired) permits.release();
             running.remove(me);

@@ -9,17 +9,22 @@ import io.baton.CallOptions;
 import io.baton.ConnectOptions;
 import io.baton.Context;
 import io.baton.DeadlineExceededException;
+import io.baton.Headers;
 import io.baton.QueueOptions;
 import io.baton.internal.mem.MemBackendProvider;
 import io.baton.spi.Backend;
 import io.baton.spi.Capability;
+import io.baton.spi.Envelope;
 import io.baton.spi.QueueChannel;
 import io.baton.spi.RpcChannel;
 import io.baton.spi.TopicChannel;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.EnumSet;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
@@ -81,6 +86,27 @@ class RpcDeadlineTimerTest {
             await().atMost(Duration.ofSeconds(10)).untilTrue(interrupted);
             assertThat(cancelledSeen).isTrue();
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+        }
+    }
+
+    @Test
+    void aHandlerThatThrowsWhenInterruptedAtTheDeadline_isAnsweredAsPastItsDeadline_notWithTheInterrupt() throws Exception {
+        NoCancelBackend backend = new NoCancelBackend();
+        try (Baton baton = new BackendBaton(backend, ConnectOptions.defaults())) {
+            baton.serve("slow.throws", String.class, s -> {
+                try {
+                    Thread.sleep(30_000);
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException("interrupted", e); // what a handler that does not catch it looks like
+                }
+                return "late";
+            });
+            // the server's budget (100 ms) runs out long before this request's own wait (10 s)
+            Envelope request = new Envelope("slow.throws", null, null, Map.of(Headers.RPC_TIMEOUT_MS, "100"),
+                    "\"x\"".getBytes(StandardCharsets.UTF_8), System.currentTimeMillis());
+            Envelope reply = backend.rpc().request(request, Duration.ofSeconds(10)).get(10, TimeUnit.SECONDS);
+            assertThat(reply.headers()).containsEntry(Headers.RPC_ERROR_KIND, "deadline")
+                    .containsEntry(Headers.RPC_ERROR_TYPE, "io.baton.DeadlineExceededException");
         }
     }
 }

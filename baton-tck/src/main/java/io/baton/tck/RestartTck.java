@@ -110,6 +110,7 @@ public abstract class RestartTck extends BackendTck {
 
     @Test
     public void restart_delayedMessageIsStillDelayed() {
+        assumeCapability(Capability.DELAYED_DELIVERY);
         String name = queueName();
         Queue<String> queue = baton.queue(name, String.class);
         queue.send("later", SendOptions.builder().delay(Duration.ofSeconds(2)).build());
@@ -145,6 +146,7 @@ public abstract class RestartTck extends BackendTck {
 
     @Test
     public void restart_keyOrderHoldsAcrossIt() {
+        assumeCapability(Capability.KEY_ORDER);
         String name = queueName();
         Queue<String> queue = baton.queue(name, String.class);
         for (int i = 0; i < 5; i++) queue.send("k" + i, SendOptions.withKey("k"));

@@ -1,0 +1,162 @@
+package io.baton.nats;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.baton.Baton;
+import io.baton.ConnectOptions;
+import io.baton.ConnectionLostException;
+import io.baton.ConsumeOptions;
+import io.baton.Message;
+import io.baton.Overflow;
+import io.baton.PayloadTooLargeException;
+import io.baton.Queue;
+import io.baton.QueueOptions;
+import io.baton.SendOptions;
+import io.baton.SubscribeOptions;
+import io.baton.UnsupportedCapabilityException;
+import io.nats.client.Connection;
+import io.nats.client.Nats;
+import io.nats.client.impl.Headers;
+import io.nats.client.impl.NatsMessage;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** What is particular to nats://: what it refuses, what it maps onto JetStream, and interop with plain NATS clients. */
+class NatsBackendIT {
+    @RegisterExtension
+    static final NatsServer server = new NatsServer();
+    private static final AtomicInteger COUNTER = new AtomicInteger();
+
+    private Baton baton;
+
+    @BeforeEach
+    void connect() {
+        baton = Baton.connect(server.url(), NatsServer.connectOptions());
+    }
+
+    @AfterEach
+    void close() {
+        baton.close();
+    }
+
+    private static String name() {
+        return "it.n" + COUNTER.incrementAndGet();
+    }
+
+    @Test
+    void capabilities_areTheDeclaredOnes() {
+        assertThat(baton.capabilities()).isEqualTo(NatsBackend.CAPABILITIES);
+    }
+
+    @Test
+    void send_withADelay_throwsUnsupportedCapabilityException_andStoresNothing() {
+        Queue<String> queue = baton.queue(name(), String.class);
+
+        assertThatThrownBy(() -> queue.send("later", SendOptions.builder().delay(Duration.ofSeconds(1)).build()))
+                .isInstanceOf(UnsupportedCapabilityException.class).hasMessageContaining("delayed delivery");
+        assertThat(queue.receive(Duration.ofMillis(100))).isEmpty();
+    }
+
+    @Test
+    void queue_withOverflowDropOldest_throwsUnsupportedCapabilityException() {
+        assertThatThrownBy(() -> baton.queue(name(), String.class, QueueOptions.builder().overflow(Overflow.DROP_OLDEST).build()))
+                .isInstanceOf(UnsupportedCapabilityException.class).hasMessageContaining("DROP_OLDEST");
+    }
+
+    @Test
+    void send_whenTheStreamIsFullAndOverflowBlock_waitsUntilAnAckMakesRoom() throws Exception {
+        Queue<Integer> queue = baton.queue(name(), Integer.class,
+                QueueOptions.builder().maxLength(1).overflow(Overflow.BLOCK).blockTimeout(Duration.ofSeconds(10)).build());
+        queue.send(1);
+        CompletableFuture<Void> blocked = queue.sendAsync(2);
+        Message<Integer> first = queue.receive(Duration.ofSeconds(5)).orElseThrow();
+
+        // JetStream counts a message in flight against max_msgs: only the ack makes room
+        Awaitility.await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5)).until(() -> !blocked.isDone());
+        first.ack();
+
+        blocked.get(5, TimeUnit.SECONDS);
+        assertThat(queue.receive(Duration.ofSeconds(5)).map(Message::body)).contains(2);
+    }
+
+    @Test
+    void send_overTheServersMaxPayload_throwsPayloadTooLargeExceptionNamingIt() {
+        try (Baton defaults = Baton.connect(server.url(), ConnectOptions.builder().build())) {
+            Queue<byte[]> queue = defaults.queue(name(), byte[].class);
+
+            assertThatThrownBy(() -> queue.send(new byte[1 << 20]))
+                    .isInstanceOf(PayloadTooLargeException.class).hasMessageContaining("max_payload");
+        }
+    }
+
+    @Test
+    void send_withAKey_carriesIt_butKeysAreNotOrdered() {
+        Queue<String> queue = baton.queue(name(), String.class);
+        queue.send("a0", SendOptions.withKey("A"));
+        queue.send("a1", SendOptions.withKey("A"));
+
+        Message<String> a0 = queue.receive(Duration.ofSeconds(5)).orElseThrow();
+        Optional<Message<String>> a1 = queue.receive(Duration.ofSeconds(5));
+
+        assertThat(a0.key()).isEqualTo("A");
+        assertThat(a1).as("no KEY_ORDER: the next of a key is not held back").map(Message::body).contains("a1");
+    }
+
+    @Test
+    void receive_leaseLongerThanJetStreamsAckWait_isKeptAlive() {
+        try (Baton shortAckWait = Baton.connect(server.url() + "&ackWaitSeconds=1", NatsServer.connectOptions())) {
+            String name = name();
+            Queue<String> queue = shortAckWait.queue(name, String.class);
+            queue.send("long job");
+            ConsumeOptions longLease = ConsumeOptions.builder().ackTimeout(Duration.ofSeconds(4)).build();
+            Message<String> held = queue.receive(Duration.ofSeconds(5), longLease).orElseThrow();
+
+            assertThat(queue.receive(Duration.ofMillis(2500), longLease)).as("redelivered after JetStream's 1 s ack wait").isEmpty();
+            held.ack();
+        }
+    }
+
+    @Test
+    void topic_messageFromAPlainNatsClient_reachesEphemeralAndDurableSubscribers() throws Exception {
+        String subject = name() + ".prices";
+        ConcurrentLinkedQueue<Message<String>> ephemeral = new ConcurrentLinkedQueue<>();
+        ConcurrentLinkedQueue<Message<String>> durable = new ConcurrentLinkedQueue<>();
+        baton.topic(subject, String.class).subscribeMessages(ephemeral::add, SubscribeOptions.defaults());
+        baton.topic(subject, String.class).subscribeMessages(durable::add, SubscribeOptions.durable(name()));
+
+        Connection plain = Nats.connect(NatsServer.SERVER);
+        try {
+            String prefix = server.url().substring(server.url().indexOf("prefix=") + 7);
+            Headers headers = new Headers().add("trace", "from-go");
+            plain.jetStream().publish(NatsMessage.builder().subject(prefix + ".t." + subject).headers(headers)
+                    .data("42.0", StandardCharsets.UTF_8).build());
+        } finally {
+            plain.close();
+        }
+
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> ephemeral.size() == 1 && durable.size() == 1);
+        for (Message<String> m : java.util.List.of(ephemeral.peek(), durable.peek())) {
+            assertThat(m.body()).isEqualTo("42.0");
+            assertThat(m.subject()).isEqualTo(subject);
+            assertThat(m.headers()).containsEntry("trace", "from-go");
+        }
+        assertThat(durable.peek().sequence()).isPositive();
+    }
+
+    @Test
+    void connect_toNoServer_throwsConnectionLostExceptionSayingWhere() {
+        assertThatThrownBy(() -> Baton.connect("nats://127.0.0.1:1?connectTimeoutMillis=500"))
+                .isInstanceOf(ConnectionLostException.class).hasMessageContaining("127.0.0.1:1");
+    }
+}

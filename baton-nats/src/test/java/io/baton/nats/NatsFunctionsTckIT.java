@@ -1,0 +1,21 @@
+package io.baton.nats;
+
+import io.baton.ConnectOptions;
+import io.baton.tck.FunctionsTck;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The functions suite over nats://, against the NATS server on this machine. */
+class NatsFunctionsTckIT extends FunctionsTck {
+    @RegisterExtension
+    static final NatsServer server = new NatsServer();
+
+    @Override
+    protected String url() {
+        return server.url();
+    }
+
+    @Override
+    protected ConnectOptions connectOptions() {
+        return NatsServer.connectOptions();
+    }
+}
