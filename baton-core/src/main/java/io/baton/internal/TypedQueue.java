@@ -9,7 +9,9 @@ import io.baton.Queue;
 import io.baton.QueueStats;
 import io.baton.SendOptions;
 import io.baton.Subscription;
+import io.baton.UnsupportedCapabilityException;
 import io.baton.spi.Backend;
+import io.baton.spi.Capability;
 import io.baton.spi.Delivery;
 import io.baton.spi.Envelope;
 import io.baton.spi.QueueChannel;
@@ -18,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /** A {@link Queue} over a backend's {@link QueueChannel}: encoding here, storage there. */
@@ -56,11 +59,31 @@ final class TypedQueue<T> implements Queue<T> {
         return sendAsync(body, SendOptions.defaults());
     }
 
+    /** A send that asks for what this backend does not do is refused, not quietly done without it. */
+    private void requireCapabilities(SendOptions options) {
+        Set<Capability> offered = backend.capabilities();
+        if (options.key() != null && !offered.contains(Capability.KEY_ORDER)) {
+            throw unsupported("a key (key-ordered delivery)", Capability.KEY_ORDER);
+        }
+        if (((options.delay() != null && !options.delay().isZero()) || options.deliverAt() != null) && !offered.contains(Capability.DELAYED_DELIVERY)) {
+            throw unsupported("a delay", Capability.DELAYED_DELIVERY);
+        }
+        if (options.id() != null && !offered.contains(Capability.DEDUPE)) {
+            throw unsupported("an id (deduplication)", Capability.DEDUPE);
+        }
+    }
+
+    private UnsupportedCapabilityException unsupported(String what, Capability missing) {
+        return new UnsupportedCapabilityException("a send to queue '" + name() + "' with " + what + ": this backend does not offer "
+                + missing + "; see docs/backends.md");
+    }
+
     @Override
     public CompletableFuture<Void> sendAsync(T body, SendOptions options) {
         Objects.requireNonNull(body, () -> "body of a message to queue '" + name() + "' must not be null");
         Objects.requireNonNull(options, "options");
         if (!options.headers().isEmpty()) checkHeaders(options.headers());
+        if (options != SendOptions.defaults()) requireCapabilities(options);
         byte[] payload = codec.encode(body);
         long now = CoarseClock.millis();
         Envelope envelope = new Envelope(channel.name(), options.id(), options.key(), options.headers(), payload, now);

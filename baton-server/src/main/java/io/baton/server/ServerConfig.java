@@ -25,6 +25,7 @@ import java.util.Map;
  *   maxConnections: 10000
  *   loginTimeoutMillis: 2000
  *   subscriberPendingBytes: 8388608
+ *   ioThreads: 1          # event-loop threads (default: half the processors)
  *   insecure: false       # true: listen beyond loopback without users
  * tls:                    # optional
  *   cert: server.pem
@@ -51,7 +52,7 @@ import java.util.Map;
 public record ServerConfig(Server server, Tls tls, List<Principal> users, List<Principal> tokens) {
 
     public record Server(String bind, Integer port, Integer httpPort, String data, Integer maxPayloadBytes, Integer maxConnections,
-                         Long loginTimeoutMillis, Integer subscriberPendingBytes, Boolean insecure, String name) {}
+                         Long loginTimeoutMillis, Integer subscriberPendingBytes, Integer ioThreads, Boolean insecure, String name) {}
 
     public record Tls(String cert, String key, String clientCa) {}
 
@@ -93,6 +94,7 @@ public record ServerConfig(Server server, Tls tls, List<Principal> users, List<P
             if (server.maxConnections != null) options.maxConnections(server.maxConnections);
             if (server.loginTimeoutMillis != null) options.loginTimeout(Duration.ofMillis(server.loginTimeoutMillis));
             if (server.subscriberPendingBytes != null) options.subscriberPendingBytes(server.subscriberPendingBytes);
+            if (server.ioThreads != null) options.ioThreads(server.ioThreads);
             if (server.insecure != null) options.insecure(server.insecure);
             if (server.name != null) options.serverName(server.name);
         }

@@ -765,6 +765,10 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
 
     private void fail(int stream, Throwable error) {
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (cause instanceof java.util.concurrent.CancellationException) { // CANCEL_REQUEST: the caller gave up and reads no answer
+            sendError(stream, ErrorCode.DEADLINE_EXCEEDED, "cancelled by the caller");
+            return;
+        }
         ErrorCode code = cause instanceof UnknownException ? ErrorCode.UNKNOWN
                 : cause instanceof java.util.concurrent.TimeoutException ? ErrorCode.DEADLINE_EXCEEDED
                 : ErrorCode.forException(cause);

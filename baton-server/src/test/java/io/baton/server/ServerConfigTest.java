@@ -30,6 +30,7 @@ class ServerConfigTest {
                   data: ./data
                   maxPayloadBytes: 2048
                   loginTimeoutMillis: 1500
+                  ioThreads: 3
                 users:
                   - name: alice
                     password: "%s"
@@ -48,6 +49,7 @@ class ServerConfigTest {
         assertThat(config.httpPort()).isEqualTo(7501);
         assertThat(options.storageUrl()).isEqualTo("file:" + dir.resolve("./data"));
         assertThat(options.maxPayloadBytes()).isEqualTo(2048);
+        assertThat(options.ioThreads()).isEqualTo(3);
         assertThat(options.loginTimeout().toMillis()).isEqualTo(1500);
         Authenticator auth = options.authenticator();
         assertThat(auth.required()).isTrue();
