@@ -60,15 +60,6 @@ class NatsBackendIT {
     }
 
     @Test
-    void send_withADelay_throwsUnsupportedCapabilityException_andStoresNothing() {
-        Queue<String> queue = baton.queue(name(), String.class);
-
-        assertThatThrownBy(() -> queue.send("later", SendOptions.builder().delay(Duration.ofSeconds(1)).build()))
-                .isInstanceOf(UnsupportedCapabilityException.class).hasMessageContaining("delayed delivery");
-        assertThat(queue.receive(Duration.ofMillis(100))).isEmpty();
-    }
-
-    @Test
     void queue_withOverflowDropOldest_throwsUnsupportedCapabilityException() {
         assertThatThrownBy(() -> baton.queue(name(), String.class, QueueOptions.builder().overflow(Overflow.DROP_OLDEST).build()))
                 .isInstanceOf(UnsupportedCapabilityException.class).hasMessageContaining("DROP_OLDEST");
@@ -98,19 +89,6 @@ class NatsBackendIT {
             assertThatThrownBy(() -> queue.send(new byte[1 << 20]))
                     .isInstanceOf(PayloadTooLargeException.class).hasMessageContaining("max_payload");
         }
-    }
-
-    @Test
-    void send_withAKey_carriesIt_butKeysAreNotOrdered() {
-        Queue<String> queue = baton.queue(name(), String.class);
-        queue.send("a0", SendOptions.withKey("A"));
-        queue.send("a1", SendOptions.withKey("A"));
-
-        Message<String> a0 = queue.receive(Duration.ofSeconds(5)).orElseThrow();
-        Optional<Message<String>> a1 = queue.receive(Duration.ofSeconds(5));
-
-        assertThat(a0.key()).isEqualTo("A");
-        assertThat(a1).as("no KEY_ORDER: the next of a key is not held back").map(Message::body).contains("a1");
     }
 
     @Test

@@ -18,6 +18,7 @@ import io.baton.QueueOptions;
 import io.baton.QueueStats;
 import io.baton.SendOptions;
 import io.baton.Subscription;
+import io.baton.UnsupportedCapabilityException;
 import io.baton.spi.Capability;
 import io.baton.tck.Fixtures.Keyed;
 import io.baton.tck.Fixtures.Order;
@@ -26,9 +27,11 @@ import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -37,6 +40,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -65,14 +69,15 @@ public abstract class QueueTck extends BackendTck {
         Queue<Order> queue = baton.queue(name, Order.class);
         Order order = Fixtures.order("o-1");
 
+        String key = capabilities().contains(Capability.KEY_ORDER) ? "customer-7" : null; // a key asks for key order
         long before = System.currentTimeMillis();
-        queue.send(order, SendOptions.builder().key("customer-7").header("trace", "abc-123").build());
+        queue.send(order, SendOptions.builder().key(key).header("trace", "abc-123").build());
         long after = System.currentTimeMillis();
 
         Message<Order> message = receiveOne(queue);
         assertThat(message.body()).isEqualTo(order);
         assertThat(message.subject()).isEqualTo(name);
-        assertThat(message.key()).isEqualTo("customer-7");
+        assertThat(message.key()).isEqualTo(key);
         assertThat(message.headers()).containsEntry("trace", "abc-123");
         assertThat(message.id()).isNotBlank();
         assertThat(message.attempt()).isEqualTo(1);
@@ -111,13 +116,34 @@ public abstract class QueueTck extends BackendTck {
         Queue<String> queue = baton.queue(queueName(), String.class);
 
         queue.sendAsync("a").get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        queue.sendAsync("b", SendOptions.withKey("k")).get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        queue.sendAsync("b", SendOptions.builder().header("h", "v").build()).get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
 
         Message<String> a = receiveOne(queue);
         a.ack();
         Message<String> b = receiveOne(queue);
         assertThat(List.of(a.body(), b.body())).containsExactly("a", "b");
-        assertThat(b.key()).isEqualTo("k");
+        assertThat(b.headers()).containsEntry("h", "v");
+    }
+
+    @Test
+    public void send_askingForWhatTheBackendDoesNotOffer_isRefused_andStoresNothing() {
+        Set<Capability> offered = capabilities();
+        Assumptions.assumeFalse(offered.containsAll(EnumSet.of(Capability.KEY_ORDER, Capability.DELAYED_DELIVERY, Capability.DEDUPE)),
+                "the backend offers key order, delays and dedupe");
+        Queue<String> queue = baton.queue(queueName(), String.class);
+        if (!offered.contains(Capability.KEY_ORDER)) {
+            assertThatThrownBy(() -> queue.send("keyed", SendOptions.withKey("k")))
+                    .isInstanceOf(UnsupportedCapabilityException.class).hasMessageContaining("KEY_ORDER");
+        }
+        if (!offered.contains(Capability.DELAYED_DELIVERY)) {
+            assertThatThrownBy(() -> queue.send("later", SendOptions.builder().delay(Duration.ofSeconds(1)).build()))
+                    .isInstanceOf(UnsupportedCapabilityException.class).hasMessageContaining("DELAYED_DELIVERY");
+        }
+        if (!offered.contains(Capability.DEDUPE)) {
+            assertThatThrownBy(() -> queue.send("once", SendOptions.builder().id("once").build()))
+                    .isInstanceOf(UnsupportedCapabilityException.class).hasMessageContaining("DEDUPE");
+        }
+        assertThat(queue.receive(Duration.ofMillis(300))).as("nothing refused was stored").isEmpty();
     }
 
     @Test
