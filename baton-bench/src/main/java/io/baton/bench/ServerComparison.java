@@ -8,6 +8,7 @@ import io.baton.Subscription;
 import io.baton.Topic;
 import io.baton.bench.SideBySide.Receipts;
 import io.baton.bench.SideBySide.Result;
+import io.baton.bench.tool.PublisherConfirms;
 import io.baton.bench.SideBySide.SystemUnderTest;
 import io.baton.server.BatonServer;
 import io.baton.server.ServerOptions;
@@ -18,7 +19,6 @@ import io.nats.client.Connection;
 import io.nats.client.Dispatcher;
 import io.nats.client.Message;
 import io.nats.client.Nats;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,8 +29,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentNavigableMap;
-import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -356,10 +354,7 @@ public final class ServerComparison {
                 Channel producer = producerConnection.createChannel();
                 producer.queueDeclare(queueName, true, false, false, null);
                 try {
-                    producer.confirmSelect();
-                    ConcurrentNavigableMap<Long, CompletableFuture<Void>> unconfirmed = new ConcurrentSkipListMap<>();
-                    producer.addConfirmListener((tag, multiple) -> confirm(unconfirmed, tag, multiple, null),
-                            (tag, multiple) -> confirm(unconfirmed, tag, multiple, new IOException("the broker nacked message " + tag)));
+                    PublisherConfirms confirms = new PublisherConfirms(producer);
                     Channel consumer = consumerConnection.createChannel();
                     consumer.basicQos(prefetch);
                     String consumerTag = consumer.basicConsume(queueName, false, (tag, delivery) -> {
@@ -368,8 +363,7 @@ public final class ServerComparison {
                     }, tag -> { });
                     try {
                         return SideBySide.pipeline(window, () -> {
-                            CompletableFuture<Void> confirmed = new CompletableFuture<>();
-                            unconfirmed.put(producer.getNextPublishSeqNo(), confirmed);
+                            CompletableFuture<Void> confirmed = confirms.next();
                             producer.basicPublish("", queueName, MessageProperties.PERSISTENT_BASIC, payload);
                             return confirmed;
                         }, consumed, warmup, measure);
@@ -379,24 +373,6 @@ public final class ServerComparison {
                 } finally {
                     producer.queueDelete(queueName);
                 }
-            }
-        }
-
-        /** Completes the sends a confirm covers: {@code tag} alone, or with {@code multiple} every one up to it. */
-        private static void confirm(ConcurrentNavigableMap<Long, CompletableFuture<Void>> unconfirmed, long tag, boolean multiple,
-                                    Throwable nack) {
-            List<CompletableFuture<Void>> done = new ArrayList<>();
-            if (multiple) {
-                Map<Long, CompletableFuture<Void>> covered = unconfirmed.headMap(tag, true);
-                done.addAll(covered.values());
-                covered.clear(); // nothing new can be in range: later sends have higher tags
-            } else {
-                CompletableFuture<Void> one = unconfirmed.remove(tag);
-                if (one != null) done.add(one);
-            }
-            for (CompletableFuture<Void> f : done) {
-                if (nack == null) f.complete(null);
-                else f.completeExceptionally(nack);
             }
         }
     }

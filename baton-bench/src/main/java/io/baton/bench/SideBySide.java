@@ -37,8 +37,11 @@ import org.HdrHistogram.Histogram;
  *       call's latency.</li>
  * </ul>
  * Latencies are recorded in nanoseconds.
+ *
+ * <p>Public for {@code baton bench} ({@link io.baton.bench.tool}), which keeps its rounds in the same
+ * {@link Result}s and reads them with the same {@link #median}, {@link #BY_RATE} and {@link #micros}.
  */
-final class SideBySide {
+public final class SideBySide {
     /** A message that has not settled in this long after the measured time means a stuck system: say so, don't hang. */
     private static final long SETTLE_SECONDS = 30;
 
@@ -48,8 +51,9 @@ final class SideBySide {
     private SideBySide() {}
 
     /** One timed run of one system; {@code latencyNanos} is null where the loop records none. */
-    record Result(double perSecond, Histogram latencyNanos) {
-        long percentileNanos(double percentile) {
+    public record Result(double perSecond, Histogram latencyNanos) {
+        /** The latency at {@code percentile} (0-100), or -1 where the loop recorded none. */
+        public long percentileNanos(double percentile) {
             return latencyNanos == null ? -1 : latencyNanos.getValueAtPercentile(percentile);
         }
     }
@@ -123,13 +127,13 @@ final class SideBySide {
     }
 
     /** The median round by {@code order}. */
-    static Result median(List<Result> runs, Comparator<Result> order) {
+    public static Result median(List<Result> runs, Comparator<Result> order) {
         List<Result> sorted = runs.stream().sorted(order).toList();
         return sorted.get(sorted.size() / 2);
     }
 
-    static final Comparator<Result> BY_RATE = Comparator.comparingDouble(Result::perSecond);
-    static final Comparator<Result> BY_P50 = Comparator.comparingLong(r -> r.percentileNanos(50));
+    public static final Comparator<Result> BY_RATE = Comparator.comparingDouble(Result::perSecond);
+    public static final Comparator<Result> BY_P50 = Comparator.comparingLong(r -> r.percentileNanos(50));
 
     /**
      * Prints one Markdown row per system: its median round by {@code order}, the spread of its
@@ -155,7 +159,7 @@ final class SideBySide {
     }
 
     /** Nanoseconds as microseconds for a table, or "-" where there is no latency. */
-    static String micros(long nanos) {
+    public static String micros(long nanos) {
         if (nanos < 0) return "-";
         return nanos < 100_000 ? String.format(Locale.ROOT, "%.1f us", nanos / 1e3) : String.format(Locale.ROOT, "%,d us", nanos / 1_000);
     }

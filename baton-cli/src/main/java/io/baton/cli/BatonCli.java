@@ -18,7 +18,7 @@ import picocli.CommandLine.Spec;
         versionProvider = BatonCli.Version.class,
         description = "Queues, topics and RPC between functions, behind one small Java API.",
         subcommands = {DemoCommand.class, ServeCommand.class, SendCommand.class, ReceiveCommand.class, PublishCommand.class,
-            SubscribeCommand.class, CallCommand.class, StatsCommand.class, PasswdCommand.class})
+            SubscribeCommand.class, CallCommand.class, StatsCommand.class, BenchCommand.class, PasswdCommand.class})
 public final class BatonCli implements Runnable {
 
     @Spec

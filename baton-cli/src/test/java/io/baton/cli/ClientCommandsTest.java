@@ -6,14 +6,11 @@ import static org.awaitility.Awaitility.await;
 import io.baton.Baton;
 import io.baton.server.BatonServer;
 import io.baton.server.ServerOptions;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 /** The client commands against a real server. */
 class ClientCommandsTest {
@@ -31,16 +28,8 @@ class ClientCommandsTest {
         server.close();
     }
 
-    private record Result(int exit, String out, String err) {}
-
-    private static Result run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = BatonCli.commandLine();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        int exit = cli.execute(args);
-        return new Result(exit, out.toString(), err.toString());
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     @Test
@@ -48,31 +37,31 @@ class ClientCommandsTest {
         assertThat(run("send", "--url", url, "cli.orders", "first").exit()).isZero();
         assertThat(run("send", "--url", url, "--key", "k", "cli.orders", "second").exit()).isZero();
 
-        Result got = run("receive", "--url", url, "--count", "2", "cli.orders");
+        CliRun got = run("receive", "--url", url, "--count", "2", "cli.orders");
         assertThat(got.exit()).as(got.err()).isZero();
         assertThat(got.out()).isEqualTo("first" + System.lineSeparator() + "second" + System.lineSeparator());
 
-        Result stats = run("stats", "--url", url, "cli.orders");
+        CliRun stats = run("stats", "--url", url, "cli.orders");
         assertThat(stats.out()).containsPattern("cli\\.orders\\s+0\\s+0\\s+2\\s+2");
     }
 
     @Test
     void receive_fromAnEmptyQueue_exitsOneWithTheReason() {
-        Result r = run("receive", "--url", url, "--timeout", "1", "cli.empty");
+        CliRun r = run("receive", "--url", url, "--timeout", "1", "cli.empty");
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.err()).contains("got 0 of 1 from cli.empty within 1 s");
     }
 
     @Test
     void subscribe_printsWhatIsPublished_untilItsCount() {
-        CompletableFuture<Result> listening = CompletableFuture.supplyAsync(
+        CompletableFuture<CliRun> listening = CompletableFuture.supplyAsync(
                 () -> run("subscribe", "--url", url, "--count", "2", "--timeout", "20", "--subjects", "cli.prices.*"));
         // publish until the subscriber is there and has both (ephemeral: what comes before it subscribes is not its)
         await().atMost(Duration.ofSeconds(15)).until(() -> {
             run("publish", "--url", url, "cli.prices.sap", "101");
             return listening.isDone();
         });
-        Result r = listening.join();
+        CliRun r = listening.join();
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.out()).contains("cli.prices.sap\t101");
     }
@@ -85,24 +74,24 @@ class ClientCommandsTest {
                 String tenant = io.baton.Context.current().headers().get("tenant");
                 return "echo " + s + (tenant == null ? "" : " for " + tenant);
             });
-            Result ok = run("call", "--url", url, "cli.echo", "hi");
+            CliRun ok = run("call", "--url", url, "cli.echo", "hi");
             assertThat(ok.exit()).as(ok.err()).isZero();
             assertThat(ok.out().trim()).isEqualTo("echo hi");
-            Result withHeader = run("call", "--url", url, "--header", "tenant=acme", "cli.echo", "hi");
+            CliRun withHeader = run("call", "--url", url, "--header", "tenant=acme", "cli.echo", "hi");
             assertThat(withHeader.out().trim()).as(withHeader.err()).isEqualTo("echo hi for acme");
 
-            Result failed = run("call", "--url", url, "cli.echo", "");
+            CliRun failed = run("call", "--url", url, "cli.echo", "");
             assertThat(failed.exit()).isEqualTo(1);
             assertThat(failed.err()).contains("IllegalArgumentException: empty request");
         }
-        Result nobody = run("call", "--url", url, "cli.nobody", "hi");
+        CliRun nobody = run("call", "--url", url, "cli.nobody", "hi");
         assertThat(nobody.exit()).isEqualTo(1);
         assertThat(nobody.err()).contains("no server for 'cli.nobody'");
     }
 
     @Test
     void noServer_isOneLineAndExitOne() {
-        Result r = run("send", "--url", "baton://127.0.0.1:1?connectTimeoutMillis=1000", "q", "x");
+        CliRun r = run("send", "--url", "baton://127.0.0.1:1?connectTimeoutMillis=1000", "q", "x");
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.err()).startsWith("baton: cannot connect to a Baton server at 127.0.0.1:1").doesNotContain("\tat ");
     }
@@ -115,7 +104,7 @@ class ClientCommandsTest {
 
     @Test
     void passwd_token_printsATokenAndItsHash() {
-        Result r = run("passwd", "--token");
+        CliRun r = run("passwd", "--token");
         assertThat(r.exit()).isZero();
         assertThat(r.out()).containsPattern("token \\(for the client\\): \\S{43}").containsPattern("token: \"sha256:[0-9a-f]{64}\"");
     }
