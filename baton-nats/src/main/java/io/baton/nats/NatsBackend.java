@@ -334,6 +334,7 @@ final class NatsBackend implements Backend {
             closed = true;
         }
         sources.forEach(JetStreamSource::returnAll);
+        topics.awaitStored(Duration.ofSeconds(5)); // a publish that returned is stored before the connection goes
         try {
             connection.flush(Duration.ofSeconds(2)); // acks and naks reach the server before the connection goes
         } catch (Exception e) {

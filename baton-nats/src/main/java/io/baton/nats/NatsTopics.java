@@ -19,13 +19,26 @@ import java.util.concurrent.CompletableFuture;
  * durable subscriptions, each a durable pull consumer filtered by its pattern. Sequence numbers are
  * that stream's.
  *
- * <p>A publish goes through JetStream and completes once the stream stored it, so a durable
- * subscription cannot miss a publish that returned. Ephemeral subscribers are plain core NATS
- * subscriptions on the shared dispatcher and see it at once; they get sequence 0 (core NATS
- * carries none).
+ * <p>A publish goes through JetStream, pipelined: it returns once handed to the connection, and
+ * the stream's acknowledgement comes back later, as jnats's {@code publishAsync} and NATS core's
+ * {@code publish} do (a publish that waited for its acknowledgement would cost a round trip each).
+ * A failure a stream reports is thrown by the next publish, and logged. At most
+ * {@value #MAX_UNACKNOWLEDGED} publishes wait for their acknowledgement; one more waits for room.
+ * Creating a durable subscription first waits until every earlier publish is stored, so that
+ * {@code NEW} and {@code EARLIEST} mean what they say; so does closing the backend. Ephemeral
+ * subscribers are plain core NATS subscriptions on the shared dispatcher and see a publish at
+ * once; they get sequence 0 (core NATS carries none).
  */
 final class NatsTopics implements TopicChannel {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(NatsTopics.class);
+    static final int MAX_UNACKNOWLEDGED = 10_000;
+    private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
+
     private final NatsBackend backend;
+    private final java.util.concurrent.Semaphore room = new java.util.concurrent.Semaphore(MAX_UNACKNOWLEDGED);
+    private final java.util.Set<CompletableFuture<?>> unacknowledged = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** The last failure a stream reported for a publish nobody waited for: thrown by the next publish. */
+    private final java.util.concurrent.atomic.AtomicReference<io.baton.BatonException> failure = new java.util.concurrent.atomic.AtomicReference<>();
 
     NatsTopics(NatsBackend backend) {
         this.backend = backend;
@@ -34,16 +47,47 @@ final class NatsTopics implements TopicChannel {
     @Override
     public CompletableFuture<Void> publish(Envelope envelope) {
         backend.ensureOpen();
+        io.baton.BatonException earlier = failure.getAndSet(null);
+        if (earlier != null) return CompletableFuture.failedFuture(earlier);
         NatsMessage message = NatsMessage.builder().subject(backend.names().topicSubject(envelope.subject()))
                 .headers(NatsHeaders.toNats(envelope, false)).data(envelope.payload()).build();
         backend.checkSize(message, "a message to '" + envelope.subject() + "'");
         try {
-            return backend.jetStream().publishAsync(message).handle((ack, error) -> {
-                if (error != null) throw backend.translate(NatsBackend.unwrap(error), "publishing to '" + envelope.subject() + "'");
-                return null;
-            });
+            room.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return CompletableFuture.failedFuture(new io.baton.BatonException("interrupted while waiting to publish to '" + envelope.subject() + "'", e));
+        }
+        CompletableFuture<?> ack;
+        try {
+            ack = backend.jetStream().publishAsync(message);
         } catch (RuntimeException e) {
+            room.release();
             return CompletableFuture.failedFuture(backend.translate(e, "publishing to '" + envelope.subject() + "'"));
+        }
+        unacknowledged.add(ack);
+        ack.whenComplete((stored, error) -> {
+            unacknowledged.remove(ack);
+            room.release();
+            if (error != null) {
+                io.baton.BatonException e = backend.translate(NatsBackend.unwrap(error), "publishing to '" + envelope.subject() + "'");
+                log.warn("a publish to '{}' was not stored: {}", envelope.subject(), e.getMessage());
+                failure.set(e);
+            }
+        });
+        return DONE;
+    }
+
+    /** Waits up to {@code max} until every publish made so far is stored in (or refused by) the topics stream. */
+    void awaitStored(java.time.Duration max) {
+        try {
+            CompletableFuture.allOf(unacknowledged.toArray(CompletableFuture[]::new)).get(max.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            // reported by the publish's own callback
+        } catch (java.util.concurrent.TimeoutException e) {
+            log.warn("{} publishes not acknowledged by JetStream within {} ms", unacknowledged.size(), max.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -61,6 +105,7 @@ final class NatsTopics implements TopicChannel {
     @Override
     public DeliverySource durable(String name, String pattern, StartPosition start) {
         backend.ensureOpen();
+        awaitStored(java.time.Duration.ofSeconds(10)); // NEW starts after, EARLIEST includes, every earlier publish
         NatsNames names = backend.names();
         String consumer = names.durableConsumer(name);
         String filter = names.topicSubject(pattern);
