@@ -333,8 +333,10 @@ final class NatsBackend implements Backend {
             if (closed) return;
             closed = true;
         }
+        // first every publish that returned is stored (and handed to any pull still open here), then
+        // what this connection holds or has buffered goes back to JetStream
+        topics.awaitStored(Duration.ofSeconds(5));
         sources.forEach(JetStreamSource::returnAll);
-        topics.awaitStored(Duration.ofSeconds(5)); // a publish that returned is stored before the connection goes
         try {
             connection.flush(Duration.ofSeconds(2)); // acks and naks reach the server before the connection goes
         } catch (Exception e) {
