@@ -96,7 +96,7 @@ public final class Outbox implements Runnable {
                 sealed.add(out);
                 open = null;
             }
-            closing = last;
+            if (last) closing = true;
         } finally {
             lock.unlock();
         }
