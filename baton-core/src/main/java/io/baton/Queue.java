@@ -34,6 +34,8 @@ public interface Queue<T> {
      *         (or {@code BLOCK} waited longer than {@link QueueOptions#blockTimeout()})
      * @throws CodecException if the body cannot be encoded
      * @throws PayloadTooLargeException if it encodes to more than {@link ConnectOptions#maxPayloadBytes()}
+     * @throws UnsupportedCapabilityException if {@code options} has a key, a delay or an id and the
+     *         backend does not offer key order, delayed delivery or dedupe (docs/backends.md)
      * @throws NullPointerException if {@code body} is null
      */
     void send(T body);
