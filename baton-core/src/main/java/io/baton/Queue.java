@@ -34,13 +34,17 @@ public interface Queue<T> {
      *         (or {@code BLOCK} waited longer than {@link QueueOptions#blockTimeout()})
      * @throws CodecException if the body cannot be encoded
      * @throws PayloadTooLargeException if it encodes to more than {@link ConnectOptions#maxPayloadBytes()}
-     * @throws UnsupportedCapabilityException if {@code options} has a key, a delay or an id and the
-     *         backend does not offer key order, delayed delivery or dedupe (docs/backends.md)
      * @throws NullPointerException if {@code body} is null
      */
     void send(T body);
 
-    /** Sends with a key, a delay, headers or a dedupe id. */
+    /**
+     * Sends with a key, a delay, headers or a dedupe id; throws what {@link #send(Object)} throws, and:
+     *
+     * @throws UnsupportedCapabilityException if {@code options} has a key, a delay or an id and the
+     *         backend does not offer key order, delayed delivery or dedupe (docs/backends.md);
+     *         nothing is sent
+     */
     void send(T body, SendOptions options);
 
     /**
@@ -50,7 +54,7 @@ public interface Queue<T> {
      */
     CompletableFuture<Void> sendAsync(T body);
 
-    /** As {@link #sendAsync(Object)} with options. */
+    /** As {@link #sendAsync(Object)} with options; throws {@link UnsupportedCapabilityException} as {@link #send(Object, SendOptions)} does. */
     CompletableFuture<Void> sendAsync(T body, SendOptions options);
 
     /**
