@@ -11,10 +11,27 @@ import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
-/** A Baton server for a test class: durable {@code file:} storage in a fresh directory, a free port on loopback. */
+/**
+ * A Baton server for a test class, on a free port on loopback: durable {@code file:} storage in a
+ * fresh directory, or ({@link #inMemory()}) {@code mem:} storage.
+ */
 final class BatonServerExtension implements BeforeAllCallback, AfterAllCallback {
+    private final boolean inMemory;
     private Path dir;
     private BatonServer server;
+
+    BatonServerExtension() {
+        this(false);
+    }
+
+    private BatonServerExtension(boolean inMemory) {
+        this.inMemory = inMemory;
+    }
+
+    /** A server on {@code mem:} storage: it fans a publish out on the publisher's I/O thread, as the file: one does not. */
+    static BatonServerExtension inMemory() {
+        return new BatonServerExtension(true);
+    }
 
     @Override
     public void beforeAll(ExtensionContext context) throws IOException {
@@ -23,7 +40,7 @@ final class BatonServerExtension implements BeforeAllCallback, AfterAllCallback 
     }
 
     private void start() {
-        server = BatonServer.start(ServerOptions.builder().port(0).storage("file:" + dir).build());
+        server = BatonServer.start(ServerOptions.builder().port(0).storage(inMemory ? "mem:" : "file:" + dir).build());
     }
 
     /** Stops the server and starts it again on the same storage (on a new port). */

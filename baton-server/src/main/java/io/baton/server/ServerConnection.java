@@ -100,13 +100,29 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
     private final java.util.concurrent.atomic.AtomicInteger fetches = new java.util.concurrent.atomic.AtomicInteger();
     private final AtomicLong nextCallId = new AtomicLong();
     /**
-     * The publish this thread is handling: its envelope and the bytes it came in as. A subscription
-     * fed on the same thread (the mem: backend fans out on the publisher's thread) copies those
-     * bytes into its MESSAGE rather than encoding the envelope again.
+     * The publish this thread is handling: its envelope and where in its frame it came. A
+     * subscription fed on the same thread (the mem: backend fans out on the publisher's thread)
+     * copies those bytes into its MESSAGE rather than encoding the envelope again. One per thread,
+     * reused: a publish allocates nothing for it.
      */
-    private record Incoming(Envelope envelope, ByteBuffer encoded) {}
+    private static final class Incoming {
+        private Envelope envelope;
+        private FrameReader frame;
+        private int from;
+        private int to;
 
-    private static final FastThreadLocal<Incoming> INCOMING = new FastThreadLocal<>();
+        /** The bytes {@code e} came in as, if it is the publish this thread is handling; else null. */
+        ByteBuffer encoded(Envelope e) {
+            return e == envelope ? frame.encoded(from, to) : null;
+        }
+    }
+
+    private static final FastThreadLocal<Incoming> INCOMING = new FastThreadLocal<>() {
+        @Override
+        protected Incoming initialValue() {
+            return new Incoming();
+        }
+    };
     /** The subject of the last publish that passed its checks (I/O thread only). */
     private String lastPublished;
 
@@ -555,11 +571,11 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
     /** PUBLISH (answered) or PUBLISH_ASYNC (only a failure is answered, and it is not counted as an answer). */
     private void publish(int stream, FrameReader in, boolean answered) {
         Envelope envelope;
-        ByteBuffer encoded;
+        int from = in.position();
+        int to;
         try {
-            int from = in.position();
             envelope = in.envelope(maxPayload);
-            encoded = in.encoded(from, in.position());
+            to = in.position();
             in.end();
             if (!envelope.subject().equals(lastPublished)) { // a publisher mostly repeats its subject: checked once in a row
                 Subjects.checkSubject(envelope.subject());
@@ -572,11 +588,16 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
             return;
         }
         CompletableFuture<Void> published;
-        INCOMING.set(new Incoming(envelope, encoded));
+        Incoming incoming = INCOMING.get();
+        incoming.envelope = envelope;
+        incoming.frame = in;
+        incoming.from = from;
+        incoming.to = to;
         try {
             published = backend.topics().publish(envelope);
         } finally {
-            INCOMING.set(null);
+            incoming.envelope = null; // the frame is released after this: nothing may read it
+            incoming.frame = null;
         }
         published.whenComplete((ok, error) -> {
             if (error == null) server.metrics().published.increment();
@@ -605,11 +626,10 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
                 cutOff(id, self[0], pattern);
                 return;
             }
-            Incoming incoming = INCOMING.get();
-            ByteBuffer encoded = incoming != null && incoming.envelope() == envelope ? incoming.encoded() : null;
+            ByteBuffer encoded = INCOMING.get().encoded(envelope);
             write(Verb.MESSAGE, id, 8 + (encoded != null ? encoded.remaining() : FrameWriter.estimate(envelope)), out -> {
                 out.writeLong(seq);
-                if (encoded != null) out.writeBytes(encoded.duplicate());
+                if (encoded != null) out.writeBytes(encoded);
                 else FrameWriter.envelope(out, envelope);
             });
         });
