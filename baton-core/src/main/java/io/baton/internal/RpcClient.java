@@ -34,9 +34,14 @@ final class RpcClient {
     private final RpcChannel rpc;
     private final Codec codec;
     private final Duration defaultTimeout;
+    private final int replySpins;
 
     RpcClient(RpcChannel rpc, Codec codec, Duration defaultTimeout) {
         this.rpc = rpc;
+        // a reply from the in-process broker comes within microseconds: a blocking call spins for it
+        // before it parks. A reply over a network takes longer than any spin, and the spinning
+        // would take the core that the connection's reader needs to bring it.
+        this.replySpins = rpc.inProcess() ? REPLY_SPINS : 0;
         this.codec = codec;
         this.defaultTimeout = defaultTimeout;
     }
@@ -81,8 +86,7 @@ final class RpcClient {
         CompletableFuture<Envelope> raw = rpc.request(prepared.request(), prepared.timeout());
         Envelope reply;
         try {
-            // a reply in memory or on a fast link comes within microseconds: catch it without a park
-            for (int i = 0; i < REPLY_SPINS && !raw.isDone(); i++) Thread.onSpinWait();
+            for (int i = 0; i < replySpins && !raw.isDone(); i++) Thread.onSpinWait();
             reply = raw.get(millis, TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             raw.cancel(true);

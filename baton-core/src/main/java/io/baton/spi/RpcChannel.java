@@ -21,6 +21,14 @@ public interface RpcChannel {
      */
     CompletableFuture<Envelope> request(Envelope request, Duration timeout);
 
+    /**
+     * Whether replies come from this process, without a network between: then a blocking caller
+     * spins for a moment before it parks.
+     */
+    default boolean inProcess() {
+        return false;
+    }
+
     /** Handles requests; called on the backend's thread, must not block. */
     @FunctionalInterface
     interface RequestHandler {

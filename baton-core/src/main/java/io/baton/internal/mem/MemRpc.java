@@ -34,6 +34,11 @@ final class MemRpc implements RpcChannel {
     }
 
     @Override
+    public boolean inProcess() {
+        return true;
+    }
+
+    @Override
     public CompletableFuture<Envelope> request(Envelope request, Duration timeout) {
         if (closed) return CompletableFuture.failedFuture(new BatonClosedException("rpc is closed: its backend was closed"));
         List<RequestHandler> candidates = servers.get(request.subject());
