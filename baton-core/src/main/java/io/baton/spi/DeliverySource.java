@@ -40,6 +40,13 @@ public interface DeliverySource {
         return receive(max, wait, lease);
     }
 
+    /**
+     * A consumer that received from this source in a loop has stopped: whatever the backend fetched
+     * ahead for it goes back now, so that others get it at once and in order.
+     */
+    default void consumerStopped() {
+    }
+
     /** Failed: deliver again after {@code delay}, with attempt + 1. A stale token does nothing. */
     void nack(long token, Duration delay);
 

@@ -5,6 +5,7 @@ import io.baton.BatonException;
 import io.baton.spi.Delivery;
 import io.baton.spi.DeliverySource;
 import io.baton.spi.Envelope;
+import io.nats.client.Connection;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.JetStreamSubscription;
 import io.nats.client.Message;
@@ -29,18 +30,24 @@ import org.slf4j.LoggerFactory;
  * subscription's. Every member of a Baton consumer group, in any process, pulls from the same
  * JetStream consumer, so JetStream shares the messages out.
  *
- * <p><b>Receiving.</b> Each {@link #receive} is one pull request, {@code no_wait} with an expiry:
- * the server answers at once with what is there (up to {@code max}) or with the first message to
- * arrive before the expiry; a flush (a round trip) then collects the rest of that answer. The
- * request expires on the server a little before the caller stops waiting. Pull subscriptions are
- * pooled and outlive their last request by a grace period, so a message the server sends late
- * is taken by the next receive, or naked back, never lost in a closed subscription.
+ * <p><b>Receiving.</b> A {@link #receive} takes first what an earlier request of its pull
+ * subscription brought. With nothing there it makes a request that stays open on the server until
+ * it has brought {@code max} messages or expires (a little before the caller stops waiting), and
+ * returns with the first message and whatever came with it. A receive of more than one message is
+ * a consumer's loop: it keeps a request open after it returns, topped up when half of it has come,
+ * so that a message sent while the handlers run is on its way before the next receive asks (at most
+ * {@code max} ahead, as jnats's own consumer prefetches). A receive of one message prefetches
+ * nothing. Pull subscriptions are pooled and outlive their last request by a grace period, so a
+ * message the server sends late is taken by the next receive, or naked back (and not counted as an
+ * attempt here), never lost in a closed subscription.
  *
  * <p><b>Leases.</b> JetStream's ack wait is one per consumer, but Baton leases each delivery for its
- * own time: this class keeps the lease. A timer naks a delivery whose lease ran out (JetStream
- * redelivers it at once, counting the attempt), renews JetStream's ack wait with
- * {@code inProgress} while a lease is longer than it, and {@link #extend} does both. The consumer's
- * ack wait ({@code ackWaitSeconds}) is then only the lease of deliveries whose process vanished.
+ * own time: this class keeps the lease. One timer per source, set for the earliest lease that
+ * needs it, naks a delivery whose lease ran out (JetStream redelivers it at once, counting the
+ * attempt) and renews JetStream's ack wait with {@code inProgress} while a lease is longer than it;
+ * {@link #extend} does both. Leases of one length end in the order they began, so a new lease
+ * seldom moves the timer: a delivery costs no timer operation. The consumer's ack wait
+ * ({@code ackWaitSeconds}) is then only the lease of deliveries whose process vanished.
  *
  * <p><b>Attempts</b> are JetStream's delivery count. A {@link #release} cannot un-count one on the
  * server; this source remembers how often it released a message and subtracts that when the
@@ -53,9 +60,12 @@ import org.slf4j.LoggerFactory;
 class JetStreamSource implements DeliverySource {
     private static final Logger log = LoggerFactory.getLogger(JetStreamSource.class);
     private static final Duration FLUSH_TIMEOUT = Duration.ofSeconds(5);
+    private static final Duration DRAIN_POLL = Duration.ofMillis(5);
     private static final int MAX_REMEMBERED_RELEASES = 100_000;
     /** How long after its pull request's expiry an idle subscription is kept for late messages. */
     private static final Duration SWEEP_GRACE = Duration.ofSeconds(2);
+    /** A lease timer set at most this much later than a new lease needs is left as it is. */
+    private static final long TIMER_SLACK_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
     protected final NatsBackend backend;
     private final String name;
@@ -66,6 +76,9 @@ class JetStreamSource implements DeliverySource {
     private final Map<Long, Integer> releases = new ConcurrentHashMap<>();
     private final AtomicLong tokens = new AtomicLong();
     private final ConcurrentLinkedDeque<Puller> pullers;
+    private final Object leaseTimerLock = new Object();
+    private ScheduledFuture<?> leaseTimer; // guarded by leaseTimerLock
+    private long leaseTimerDueNanos;
     protected final AtomicLong acked = new AtomicLong();
     protected final AtomicLong redelivered = new AtomicLong();
 
@@ -92,26 +105,22 @@ class JetStreamSource implements DeliverySource {
         backend.ensureOpen();
         int batch = Math.max(1, max);
         long waitMillis = Math.max(0, wait.toMillis());
+        // the server's expiry comes before ours, so what it sends in time arrives in time
+        long expires = waitMillis - Math.clamp(waitMillis / 10, 20, 100);
         Puller puller = borrow();
         JetStreamSubscription sub = puller.sub;
         List<Delivery> out = new ArrayList<>(Math.min(batch, 64));
-        long requestEnds = System.nanoTime();
         try {
-            // what came late for an earlier request on this subscription goes first
-            for (Message m; out.size() < batch && (m = sub.nextMessage((Duration) null)) != null; ) out.add(lease(m, lease));
-            if (!out.isEmpty()) return out;
-            // the server's expiry comes before ours, so what it sends in time arrives in time
-            long expires = waitMillis - Math.clamp(waitMillis / 10, 20, 100);
-            if (expires > 0) sub.pullNoWait(batch, expires);
-            else sub.pullNoWait(batch);
-            requestEnds = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(0, expires));
-            Message first = sub.nextMessage(Duration.ofMillis(Math.max(1, waitMillis)));
-            if (first == null) return out;
-            out.add(lease(first, lease));
-            if (out.size() < batch) {
-                flush(); // the rest of what the server had at once is here after the round trip
-                for (Message m; out.size() < batch && (m = sub.nextMessage((Duration) null)) != null; ) out.add(lease(m, lease));
+            take(puller, out, batch, lease); // what came for an earlier request goes first
+            if (out.isEmpty()) {
+                if (!puller.isOpen()) puller.request(batch, expires);
+                Message first = sub.nextMessage(Duration.ofMillis(Math.max(1, waitMillis)));
+                if (first == null) return out;
+                puller.took();
+                out.add(lease(first, lease));
+                take(puller, out, batch, lease);
             }
+            if (batch > 1 && expires > 0) puller.topUp(batch, expires);
             return out;
         } catch (InterruptedException e) {
             for (Delivery d : out) release(d.token()); // a consumer that stops gives back what it took
@@ -120,35 +129,81 @@ class JetStreamSource implements DeliverySource {
             if (backend.isClosed()) throw closed();
             throw new BatonException("receiving from '" + name + "' failed: " + e.getMessage(), e);
         } finally {
-            giveBack(puller, requestEnds);
+            giveBack(puller);
             if (out.isEmpty() && backend.isClosed()) throw closed();
         }
     }
 
+    /** Leases what the subscription already holds, up to {@code batch} in all. */
+    private void take(Puller puller, List<Delivery> out, int batch, Duration lease) throws InterruptedException {
+        for (Message m; out.size() < batch && (m = puller.sub.nextMessage((Duration) null)) != null; ) {
+            puller.took();
+            out.add(lease(m, lease));
+        }
+    }
+
     /**
-     * A pull subscription between receives. It stays subscribed while its last request may be open
-     * on the server, so that a message the server sends late is not lost in a closed subscription:
-     * the next receive from the same JetStream consumer on this connection takes it (in order: a
-     * group member opened after another closed gets what was sent to the one that closed), or, if
-     * none comes, the subscription is swept (late messages naked, back to JetStream at once) after
-     * the request surely ended.
+     * A pull subscription and the request it has open. It stays subscribed while that request may
+     * be open on the server, so that a message the server sends late is not lost in a closed
+     * subscription: the next receive from the same JetStream consumer on this connection takes it
+     * (in order: a group member opened after another closed gets what was sent to the one that
+     * closed), or, if none comes, the subscription is swept (late messages naked, back to JetStream
+     * at once) after the request surely ended. Used by one receive at a time.
      */
     static final class Puller {
         final JetStreamSubscription sub;
-        ScheduledFuture<?> sweep;
+        /** When the requests made so far end on the server. */
+        private long openUntilNanos;
+        /** How many more messages they may bring (what came and was not taken yet counts as coming). */
+        private int coming;
+        /** Not swept before then; read by the sweeping timer. */
+        volatile long sweepAfterNanos;
+        final java.util.concurrent.atomic.AtomicBoolean sweepScheduled = new java.util.concurrent.atomic.AtomicBoolean();
 
         Puller(JetStreamSubscription sub) {
             this.sub = sub;
+        }
+
+        boolean isOpen() {
+            return coming > 0 && System.nanoTime() < openUntilNanos;
+        }
+
+        /** Asks for {@code batch} messages: the request stays open until they came or it expires. */
+        void request(int batch, long expiresMillis) {
+            if (expiresMillis > 0) {
+                sub.pullExpiresIn(batch, expiresMillis);
+                openUntilNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(expiresMillis);
+                coming = batch;
+            } else {
+                sub.pullNoWait(batch); // answered at once with what is there; nothing stays open
+                openUntilNanos = System.nanoTime();
+                coming = 0;
+            }
+        }
+
+        /** Keeps about {@code batch} messages asked for: a new request when half of them came or the open one ends soon. */
+        void topUp(int batch, long expiresMillis) {
+            long now = System.nanoTime();
+            boolean endingSoon = openUntilNanos - now < TimeUnit.MILLISECONDS.toNanos(expiresMillis) / 4;
+            int still = endingSoon ? 0 : coming;
+            if (still * 2 > batch) return;
+            sub.pullExpiresIn(batch - still, expiresMillis);
+            openUntilNanos = now + TimeUnit.MILLISECONDS.toNanos(expiresMillis);
+            coming = batch;
+        }
+
+        void took() {
+            if (coming > 0) coming--;
+        }
+
+        long openUntilNanos() {
+            return openUntilNanos;
         }
     }
 
     private Puller borrow() {
         Puller puller = pullers.pollFirst();
-        if (puller != null) {
-            ScheduledFuture<?> sweep = puller.sweep;
-            if (sweep != null) sweep.cancel(false);
-            return puller;
-        }
+        if (puller != null) return puller;
         try {
             return new Puller(backend.jetStream().subscribe(null, PullSubscribeOptions.fastBind(stream, consumer)));
         } catch (IOException | JetStreamApiException | IllegalStateException e) {
@@ -157,35 +212,86 @@ class JetStreamSource implements DeliverySource {
         }
     }
 
-    private void giveBack(Puller puller, long requestEndsNanos) {
+    private void giveBack(Puller puller) {
         if (backend.isClosed()) {
             sweep(puller);
             return;
         }
+        long now = System.nanoTime();
+        puller.sweepAfterNanos = Math.max(now, puller.openUntilNanos()) + SWEEP_GRACE.toNanos();
         pullers.addFirst(puller); // most recently used first: one consumer keeps reusing one subscription
-        long delay = Math.max(0, requestEndsNanos - System.nanoTime()) + SWEEP_GRACE.toNanos();
+        if (puller.sweepScheduled.compareAndSet(false, true)) scheduleSweep(puller, puller.sweepAfterNanos - now);
+    }
+
+    /** One timer per pooled subscription, moved on rather than re-armed at each use. */
+    private void scheduleSweep(Puller puller, long delayNanos) {
         try {
-            puller.sweep = backend.timers().schedule(() -> {
-                if (pullers.remove(puller)) sweep(puller);
-            }, delay, TimeUnit.NANOSECONDS);
+            backend.timers().schedule(() -> sweepIfIdle(puller), Math.max(0, delayNanos), TimeUnit.NANOSECONDS);
         } catch (java.util.concurrent.RejectedExecutionException e) {
+            puller.sweepScheduled.set(false);
             if (pullers.remove(puller)) sweep(puller); // closing
         }
     }
 
-    /** Ends a subscription nobody uses: what reached it goes back to JetStream. */
+    private void sweepIfIdle(Puller puller) {
+        long left = puller.sweepAfterNanos - System.nanoTime();
+        if (left > 0) {
+            scheduleSweep(puller, left); // used since: look again when it may be idle
+            return;
+        }
+        if (pullers.remove(puller)) {
+            if (puller.sweepAfterNanos - System.nanoTime() <= 0) {
+                puller.sweepScheduled.set(false);
+                sweep(puller);
+                return;
+            }
+            pullers.addFirst(puller); // given back again just now
+            scheduleSweep(puller, puller.sweepAfterNanos - System.nanoTime());
+            return;
+        }
+        // in use: its give-back schedules the next look, unless that came between these two lines
+        puller.sweepScheduled.set(false);
+        if (pullers.contains(puller) && puller.sweepScheduled.compareAndSet(false, true)) {
+            scheduleSweep(puller, puller.sweepAfterNanos - System.nanoTime());
+        }
+    }
+
+    /**
+     * Ends a subscription nobody uses: what reached it goes back to JetStream, in order. It is
+     * drained, not just dropped: the server stops sending to it (and drops its open requests) once
+     * it has the unsubscribe, and what it sent before still arrives here to be naked.
+     */
     private void sweep(Puller puller) {
+        JetStreamSubscription sub = puller.sub;
         try {
-            if (!backend.isClosed()) flush();
-            for (Message m; (m = puller.sub.nextMessage((Duration) null)) != null; ) m.nak();
+            if (backend.connection().getStatus() == Connection.Status.CONNECTED) {
+                java.util.concurrent.CompletableFuture<Boolean> drained = sub.drain(FLUSH_TIMEOUT);
+                while (!drained.isDone()) {
+                    Message m = sub.nextMessage(DRAIN_POLL);
+                    if (m != null) giveUp(m);
+                }
+            }
+            for (Message m; (m = sub.nextMessage((Duration) null)) != null; ) giveUp(m);
         } catch (InterruptedException | IllegalStateException e) {
             log.debug("sweeping a pull subscription of '{}'", name, e);
         }
         try {
-            puller.sub.unsubscribe();
+            sub.unsubscribe();
         } catch (IllegalStateException e) {
-            // already closed with the connection
+            // drained, or closed with the connection
         }
+    }
+
+    /** Naks a message that came for a request but was never handed out: no attempt. */
+    private void giveUp(Message m) {
+        remember(m.metaData().streamSequence());
+        m.nak();
+    }
+
+    /** A consumer stopped: the requests it left open end now, and what they brought goes back. */
+    @Override
+    public void consumerStopped() {
+        for (Puller p; (p = pullers.pollFirst()) != null; ) sweep(p);
     }
 
     private void flush() {
@@ -206,7 +312,7 @@ class JetStreamSource implements DeliverySource {
         long token = tokens.incrementAndGet();
         Lease l = new Lease(token, m, seq);
         leases.put(token, l);
-        l.renew(lease);
+        watch(l.renew(lease));
         Envelope envelope = NatsHeaders.toEnvelope(subjectOf.apply(m), m.getHeaders(), m.getData(), meta.timestamp().toInstant().toEpochMilli());
         return new Delivery(envelope, token, attempt, seq);
     }
@@ -215,7 +321,6 @@ class JetStreamSource implements DeliverySource {
     public void ack(long token) {
         Lease l = leases.remove(token);
         if (l == null) return;
-        l.cancel();
         l.message.ack();
         releases.remove(l.sequence);
         acked.incrementAndGet();
@@ -225,7 +330,6 @@ class JetStreamSource implements DeliverySource {
     public void nack(long token, Duration delay) {
         Lease l = leases.remove(token);
         if (l == null) return;
-        l.cancel();
         if (delay.isZero() || delay.isNegative()) l.message.nak();
         else l.message.nakWithDelay(delay);
     }
@@ -234,31 +338,29 @@ class JetStreamSource implements DeliverySource {
     public void release(long token) {
         Lease l = leases.remove(token);
         if (l == null) return;
-        l.cancel();
-        if (releases.size() < MAX_REMEMBERED_RELEASES) releases.merge(l.sequence, 1, Integer::sum);
+        remember(l.sequence);
         l.message.nak();
+    }
+
+    /** A delivery of {@code sequence} that JetStream counted but that was no attempt. */
+    private void remember(long sequence) {
+        if (releases.size() < MAX_REMEMBERED_RELEASES) releases.merge(sequence, 1, Integer::sum);
     }
 
     @Override
     public boolean extend(long token, Duration lease) {
         Lease l = leases.get(token);
         if (l == null) return false;
-        l.renew(lease);
+        watch(l.renew(lease));
         l.message.inProgress();
         return leases.get(token) == l;
     }
 
     /** Closing the backend: what this connection holds goes back to JetStream now, counted as an attempt. */
     void returnAll() {
-        for (Puller p; (p = pullers.pollFirst()) != null; ) {
-            if (p.sweep != null) p.sweep.cancel(false);
-            sweep(p);
-        }
+        for (Puller p; (p = pullers.pollFirst()) != null; ) sweep(p);
         for (Lease l : leases.values()) {
-            if (leases.remove(l.token, l)) {
-                l.cancel();
-                l.message.nak();
-            }
+            if (leases.remove(l.token, l)) l.message.nak();
         }
     }
 
@@ -266,13 +368,45 @@ class JetStreamSource implements DeliverySource {
         return new BatonClosedException("the nats: backend is closed");
     }
 
-    /** One delivery's lease: a timer that renews JetStream's ack wait while the lease runs, then naks. */
+    /** Makes sure the lease timer looks at the leases by {@code dueNanos}. */
+    private void watch(long dueNanos) {
+        synchronized (leaseTimerLock) {
+            if (leaseTimer != null && leaseTimerDueNanos - dueNanos <= TIMER_SLACK_NANOS) return;
+            if (leaseTimer != null) leaseTimer.cancel(false);
+            leaseTimerDueNanos = dueNanos;
+            try {
+                leaseTimer = backend.timers().schedule(this::checkLeases, Math.max(0, dueNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                leaseTimer = null; // closing: returnAll gives the leases back
+            }
+        }
+    }
+
+    /** The lease timer: naks what ran out, keeps JetStream waiting for long leases, and sets itself for the next. */
+    private void checkLeases() {
+        synchronized (leaseTimerLock) {
+            leaseTimer = null;
+        }
+        long now = System.nanoTime();
+        long next = Long.MAX_VALUE;
+        for (Lease l : leases.values()) {
+            long due = l.check(now);
+            if (due == 0) {
+                if (leases.remove(l.token, l)) l.message.nak(); // expired: available again at once
+            } else {
+                next = Math.min(next, due);
+            }
+        }
+        if (next != Long.MAX_VALUE) watch(next);
+    }
+
+    /** One delivery's lease, and when JetStream's ack wait for it needs renewing. */
     private final class Lease {
         final long token;
         final Message message;
         final long sequence;
         private long deadlineNanos;
-        private ScheduledFuture<?> timer;
+        private long keepAliveNanos;
 
         Lease(long token, Message message, long sequence) {
             this.token = token;
@@ -280,33 +414,22 @@ class JetStreamSource implements DeliverySource {
             this.sequence = sequence;
         }
 
-        synchronized void renew(Duration lease) {
-            deadlineNanos = System.nanoTime() + Math.max(1, lease.toNanos());
-            schedule();
-        }
-
-        private void schedule() {
-            if (timer != null) timer.cancel(false);
+        /** Starts the lease again for {@code lease}; returns when the timer must next look at it. */
+        synchronized long renew(Duration lease) {
             long now = System.nanoTime();
-            long keepAlive = backend.settings().ackWait().toNanos() / 3;
-            long next = Math.min(deadlineNanos, now + keepAlive);
-            timer = backend.timers().schedule(this::fire, Math.max(0, next - now), TimeUnit.NANOSECONDS);
+            deadlineNanos = now + Math.max(1, lease.toNanos());
+            keepAliveNanos = now + backend.settings().ackWait().toNanos() / 3;
+            return Math.min(deadlineNanos, keepAliveNanos);
         }
 
-        private void fire() {
-            synchronized (this) {
-                if (leases.get(token) != this) return;
-                if (System.nanoTime() < deadlineNanos) { // a long lease: keep JetStream from redelivering
-                    message.inProgress();
-                    schedule();
-                    return;
-                }
+        /** 0 if the lease ran out; otherwise renews JetStream's ack wait if due, and returns when to look next. */
+        synchronized long check(long now) {
+            if (now - deadlineNanos >= 0) return 0;
+            if (now - keepAliveNanos >= 0) { // a long lease: keep JetStream from redelivering
+                message.inProgress();
+                keepAliveNanos = now + backend.settings().ackWait().toNanos() / 3;
             }
-            if (leases.remove(token, this)) message.nak(); // expired: available again at once
-        }
-
-        synchronized void cancel() {
-            if (timer != null) timer.cancel(false);
+            return Math.min(deadlineNanos, keepAliveNanos);
         }
     }
 }

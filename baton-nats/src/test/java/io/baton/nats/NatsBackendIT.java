@@ -137,4 +137,28 @@ class NatsBackendIT {
         assertThatThrownBy(() -> Baton.connect("nats://127.0.0.1:1?connectTimeoutMillis=500"))
                 .isInstanceOf(ConnectionLostException.class).hasMessageContaining("127.0.0.1:1");
     }
+
+    @Test
+    void consume_prefetchesWhileItRuns_andAStoppedConsumerLeavesNothingFetchedAhead() throws Exception {
+        String name = name();
+        Queue<Integer> queue = baton.queue(name, Integer.class);
+        ConcurrentLinkedQueue<Integer> handled = new ConcurrentLinkedQueue<>();
+        io.baton.Subscription consumer = queue.consume(handled::add);
+        for (int i = 0; i < 300; i++) queue.send(i); // one at a time, while the consumer's request stays open
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> handled.size() == 300);
+        assertThat(handled).containsExactlyElementsOf(java.util.stream.IntStream.range(0, 300).boxed().toList());
+        consumer.close();
+
+        for (int i = 300; i < 305; i++) queue.send(i);
+        // another process gets them at once, first deliveries all: nothing was left open for the stopped consumer
+        try (Baton other = Baton.connect(server.url(), NatsServer.connectOptions())) {
+            Queue<Integer> again = other.queue(name, Integer.class);
+            for (int i = 300; i < 305; i++) {
+                Message<Integer> m = again.receive(Duration.ofMillis(1500)).orElseThrow();
+                assertThat(m.body()).isEqualTo(i);
+                assertThat(m.attempt()).isEqualTo(1);
+                m.ack();
+            }
+        }
+    }
 }
