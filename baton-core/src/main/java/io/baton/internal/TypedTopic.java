@@ -75,7 +75,7 @@ final class TypedTopic<T> implements Topic<T> {
             Subjects.checkQueueName(options.durableName());
             if (!backend.capabilities().contains(Capability.DURABLE_SUBSCRIPTIONS)) {
                 throw new UnsupportedCapabilityException("durable subscription '" + options.durableName()
-                        + "': this backend does not offer durable subscriptions yet; see docs/backends.md");
+                        + "': this backend does not offer durable subscriptions; see docs/backends.md");
             }
             DeliverySource source = backend.topics().durable(options.durableName(), subject, options.start());
             Settlement settlement = new Settlement(backend, source, options.consume());

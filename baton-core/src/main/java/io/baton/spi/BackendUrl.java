@@ -40,6 +40,11 @@ public final class BackendUrl {
         return target;
     }
 
+    /** Whether parameter {@code name} is there and not taken yet. */
+    public boolean has(String name) {
+        return params.containsKey(name);
+    }
+
     /** Takes parameter {@code name}; null if absent. */
     public String take(String name) {
         return params.remove(name);

@@ -214,7 +214,7 @@ class JetStreamSource implements DeliverySource {
 
     private void giveBack(Puller puller) {
         if (backend.isClosed()) {
-            sweep(puller);
+            sweep(puller, false); // no drain: the connection may be closing under it
             return;
         }
         long now = System.nanoTime();
@@ -229,7 +229,7 @@ class JetStreamSource implements DeliverySource {
             backend.timers().schedule(() -> sweepIfIdle(puller), Math.max(0, delayNanos), TimeUnit.NANOSECONDS);
         } catch (java.util.concurrent.RejectedExecutionException e) {
             puller.sweepScheduled.set(false);
-            if (pullers.remove(puller)) sweep(puller); // closing
+            if (pullers.remove(puller)) sweep(puller, false); // closing
         }
     }
 
@@ -242,7 +242,7 @@ class JetStreamSource implements DeliverySource {
         if (pullers.remove(puller)) {
             if (puller.sweepAfterNanos - System.nanoTime() <= 0) {
                 puller.sweepScheduled.set(false);
-                sweep(puller);
+                sweep(puller, true);
                 return;
             }
             pullers.addFirst(puller); // given back again just now
@@ -261,10 +261,10 @@ class JetStreamSource implements DeliverySource {
      * drained, not just dropped: the server stops sending to it (and drops its open requests) once
      * it has the unsubscribe, and what it sent before still arrives here to be naked.
      */
-    private void sweep(Puller puller) {
+    private void sweep(Puller puller, boolean drain) {
         JetStreamSubscription sub = puller.sub;
         try {
-            if (backend.connection().getStatus() == Connection.Status.CONNECTED) {
+            if (drain && backend.connection().getStatus() == Connection.Status.CONNECTED) {
                 java.util.concurrent.CompletableFuture<Boolean> drained = sub.drain(FLUSH_TIMEOUT);
                 while (!drained.isDone()) {
                     Message m = sub.nextMessage(DRAIN_POLL);
@@ -272,12 +272,12 @@ class JetStreamSource implements DeliverySource {
                 }
             }
             for (Message m; (m = sub.nextMessage((Duration) null)) != null; ) giveUp(m);
-        } catch (InterruptedException | IllegalStateException e) {
+        } catch (InterruptedException | RuntimeException e) { // the connection closing under it, at worst
             log.debug("sweeping a pull subscription of '{}'", name, e);
         }
         try {
             sub.unsubscribe();
-        } catch (IllegalStateException e) {
+        } catch (RuntimeException e) {
             // drained, or closed with the connection
         }
     }
@@ -291,7 +291,7 @@ class JetStreamSource implements DeliverySource {
     /** A consumer stopped: the requests it left open end now, and what they brought goes back. */
     @Override
     public void consumerStopped() {
-        for (Puller p; (p = pullers.pollFirst()) != null; ) sweep(p);
+        for (Puller p; (p = pullers.pollFirst()) != null; ) sweep(p, true);
     }
 
     private void flush() {
@@ -358,7 +358,7 @@ class JetStreamSource implements DeliverySource {
 
     /** Closing the backend: what this connection holds goes back to JetStream now, counted as an attempt. */
     void returnAll() {
-        for (Puller p; (p = pullers.pollFirst()) != null; ) sweep(p);
+        for (Puller p; (p = pullers.pollFirst()) != null; ) sweep(p, true);
         for (Lease l : leases.values()) {
             if (leases.remove(l.token, l)) l.message.nak();
         }

@@ -63,6 +63,10 @@ final class NatsBackend implements Backend {
     static final Set<Capability> CAPABILITIES = Set.copyOf(EnumSet.of(Capability.QUEUES, Capability.TOPICS, Capability.RPC,
             Capability.DURABLE, Capability.DEDUPE, Capability.LEASE_EXTENSION, Capability.DURABLE_SUBSCRIPTIONS, Capability.REPLAY,
             Capability.RPC_CANCELLATION));
+    /** With {@code history=false}: topics are plain core NATS, nothing to replay or resume from. */
+    static final Set<Capability> CAPABILITIES_WITHOUT_HISTORY = CAPABILITIES.stream()
+            .filter(c -> c != Capability.DURABLE_SUBSCRIPTIONS && c != Capability.REPLAY)
+            .collect(java.util.stream.Collectors.toUnmodifiableSet());
 
     /** How a queue's overflow mode travels in its stream's description (JetStream has no field for it). */
     private static final Pattern OVERFLOW = Pattern.compile("overflow=(BLOCK|REJECT) blockTimeoutMillis=(\\d+)");
@@ -97,7 +101,7 @@ final class NatsBackend implements Backend {
         this.rpc = new NatsRpc(this);
     }
 
-    /** Connects and makes sure the topics stream exists. */
+    /** Connects and makes sure the topics stream exists (unless topics keep no history). */
     static NatsBackend open(NatsSettings settings) {
         Connection connection;
         try {
@@ -111,7 +115,7 @@ final class NatsBackend implements Backend {
         NatsBackend backend = null;
         try {
             backend = new NatsBackend(settings, connection);
-            backend.ensureTopicsStream();
+            if (settings.history()) backend.ensureTopicsStream();
             return backend;
         } catch (RuntimeException | IOException e) {
             if (backend != null) backend.close();
@@ -142,7 +146,7 @@ final class NatsBackend implements Backend {
 
     @Override
     public Set<Capability> capabilities() {
-        return CAPABILITIES;
+        return settings.history() ? CAPABILITIES : CAPABILITIES_WITHOUT_HISTORY;
     }
 
     @Override

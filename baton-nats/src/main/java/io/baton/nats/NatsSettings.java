@@ -12,7 +12,7 @@ import java.util.List;
  * nats://HOST[:PORT][,HOST2[:PORT]...][?user=U&amp;password=P | ?token=T | ?creds=FILE]
  *        [&amp;tls=true][&amp;truststore=JKS&amp;truststorePassword=PW][&amp;keystore=JKS&amp;keystorePassword=PW]
  *        [&amp;prefix=baton][&amp;replicas=N][&amp;ackWaitSeconds=N][&amp;connectTimeoutMillis=N]
- *        [&amp;historyMessages=N&amp;historyBytes=N&amp;historyAgeSeconds=N]
+ *        [&amp;history=false | &amp;historyMessages=N&amp;historyBytes=N&amp;historyAgeSeconds=N]
  * </pre>
  *
  * @param servers     the seed servers, {@code nats://host:port} or {@code tls://host:port}
@@ -20,11 +20,13 @@ import java.util.List;
  * @param replicas    JetStream replicas of the streams Baton creates (1 on a single server)
  * @param ackWait     how long JetStream waits for an ack before redelivering: the lease of a
  *                    delivery whose consumer vanished (live consumers enforce their own lease)
+ * @param history     whether topics keep a history in JetStream (for replay and durable
+ *                    subscriptions); without it a topic is plain core NATS
  */
 record NatsSettings(List<String> servers, String prefix, String user, String password, String token, String creds,
                     boolean tls, String truststore, String truststorePassword, String keystore, String keystorePassword,
                     int replicas, Duration ackWait, Duration connectTimeout,
-                    long historyMessages, long historyBytes, Duration historyAge) {
+                    boolean history, long historyMessages, long historyBytes, Duration historyAge) {
 
     static final int DEFAULT_PORT = 4222;
 
@@ -44,6 +46,10 @@ record NatsSettings(List<String> servers, String prefix, String user, String pas
         long replicas = parsed.takePositive("replicas", 1);
         long ackWaitSeconds = parsed.takePositive("ackWaitSeconds", 30);
         long connectTimeoutMillis = parsed.takePositive("connectTimeoutMillis", 5_000);
+        String history = parsed.take("history");
+        if ("false".equals(history) && (parsed.has("historyMessages") || parsed.has("historyBytes") || parsed.has("historyAgeSeconds"))) {
+            throw parsed.invalid("history=false keeps no history: historyMessages, historyBytes and historyAgeSeconds do not apply");
+        }
         long historyMessages = parsed.takePositive("historyMessages", 100_000);
         long historyBytes = parsed.takePositive("historyBytes", 64L << 20);
         long historyAgeSeconds = parsed.takePositive("historyAgeSeconds", 3_600);
@@ -56,6 +62,8 @@ record NatsSettings(List<String> servers, String prefix, String user, String pas
         if (ways > 1) throw parsed.invalid("give one of token, creds, or user and password");
         if ((user == null) != (password == null)) throw parsed.invalid("a user needs a password, and a password a user");
         if (tls != null && !tls.equals("true") && !tls.equals("false")) throw parsed.invalid("tls must be true or false, not '" + tls + "'");
+        if (history != null && !history.equals("true") && !history.equals("false")) throw parsed.invalid("history must be true or false, not '" + history + "'");
+        boolean keepsHistory = !"false".equals(history);
         if ((keystore == null) != (keystorePassword == null)) throw parsed.invalid("keystore and keystorePassword go together");
         if (truststorePassword != null && truststore == null) throw parsed.invalid("truststorePassword without truststore");
         boolean secure = "true".equals(tls) || truststore != null || keystore != null;
@@ -70,7 +78,7 @@ record NatsSettings(List<String> servers, String prefix, String user, String pas
         }
         return new NatsSettings(List.copyOf(servers), prefix, user, password, token, creds, secure, truststore, truststorePassword,
                 keystore, keystorePassword, (int) replicas, Duration.ofSeconds(ackWaitSeconds), Duration.ofMillis(connectTimeoutMillis),
-                historyMessages, historyBytes, Duration.ofSeconds(historyAgeSeconds));
+                keepsHistory, historyMessages, historyBytes, Duration.ofSeconds(historyAgeSeconds));
     }
 
     private static String server(BackendUrl parsed, String hostPort, boolean secure) {

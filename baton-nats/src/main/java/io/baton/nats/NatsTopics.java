@@ -28,6 +28,9 @@ import java.util.concurrent.CompletableFuture;
  * {@code NEW} and {@code EARLIEST} mean what they say; so does closing the backend. Ephemeral
  * subscribers are plain core NATS subscriptions on the shared dispatcher and see a publish at
  * once; they get sequence 0 (core NATS carries none).
+ *
+ * <p>With {@code history=false} in the URL nothing is stored: a publish is a core NATS publish,
+ * and durable subscriptions and replay are not offered.
  */
 final class NatsTopics implements TopicChannel {
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(NatsTopics.class);
@@ -52,6 +55,14 @@ final class NatsTopics implements TopicChannel {
         NatsMessage message = NatsMessage.builder().subject(backend.names().topicSubject(envelope.subject()))
                 .headers(NatsHeaders.toNats(envelope, false)).data(envelope.payload()).build();
         backend.checkSize(message, "a message to '" + envelope.subject() + "'");
+        if (!backend.settings().history()) {
+            try {
+                backend.connection().publish(message);
+                return DONE;
+            } catch (RuntimeException e) {
+                return CompletableFuture.failedFuture(backend.translate(e, "publishing to '" + envelope.subject() + "'"));
+            }
+        }
         try {
             room.acquire();
         } catch (InterruptedException e) {
@@ -105,6 +116,10 @@ final class NatsTopics implements TopicChannel {
     @Override
     public DeliverySource durable(String name, String pattern, StartPosition start) {
         backend.ensureOpen();
+        if (!backend.settings().history()) {
+            throw new io.baton.UnsupportedCapabilityException("durable subscription '" + name + "': this nats: URL says history=false,"
+                    + " so topics are plain core NATS and keep nothing to resume from; see docs/backends.md");
+        }
         awaitStored(java.time.Duration.ofSeconds(10)); // NEW starts after, EARLIEST includes, every earlier publish
         NatsNames names = backend.names();
         String consumer = names.durableConsumer(name);

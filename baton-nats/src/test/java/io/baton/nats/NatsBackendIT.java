@@ -161,4 +161,28 @@ class NatsBackendIT {
             }
         }
     }
+
+    @Test
+    void historyFalse_topicsArePlainCoreNats_storeNothing_andRefuseDurableSubscriptions() throws Exception {
+        String prefix = "nohist" + COUNTER.incrementAndGet();
+        String url = server.url().replaceFirst("prefix=[^&]*", "prefix=" + prefix) + "&history=false";
+        Connection raw = Nats.connect(NatsServer.SERVER);
+        try (Baton plain = Baton.connect(url, NatsServer.connectOptions())) {
+            assertThat(plain.capabilities()).isEqualTo(NatsBackend.CAPABILITIES_WITHOUT_HISTORY)
+                    .doesNotContain(io.baton.spi.Capability.DURABLE_SUBSCRIPTIONS, io.baton.spi.Capability.REPLAY);
+            assertThatThrownBy(() -> plain.topic("orders.eu", String.class).subscribe(s -> { }, SubscribeOptions.durable("d")))
+                    .isInstanceOf(UnsupportedCapabilityException.class).hasMessageContaining("durable");
+
+            io.nats.client.Subscription sub = raw.subscribe(prefix + ".t.orders.eu");
+            raw.flush(Duration.ofSeconds(2));
+            plain.topic("orders.eu", String.class).publish("hello");
+            io.nats.client.Message m = sub.nextMessage(Duration.ofSeconds(5));
+            assertThat(m).as("a core NATS subscriber sees the publish").isNotNull();
+            assertThat(new String(m.getData(), StandardCharsets.UTF_8)).isEqualTo("hello");
+            assertThat(raw.jetStreamManagement().getStreamNames()).as("no stream keeps it")
+                    .noneMatch(name -> name.startsWith(new NatsNames(prefix).streamNamePrefix()));
+        } finally {
+            raw.close();
+        }
+    }
 }

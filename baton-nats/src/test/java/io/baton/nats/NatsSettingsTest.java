@@ -25,6 +25,7 @@ class NatsSettingsTest {
         assertThat(s.historyBytes()).isEqualTo(64L << 20);
         assertThat(s.historyAge()).isEqualTo(Duration.ofHours(1));
         assertThat(s.tls()).isFalse();
+        assertThat(s.history()).isTrue();
         assertThat(List.of(String.valueOf(s.user()), String.valueOf(s.token()), String.valueOf(s.creds()))).containsOnly("null");
     }
 
@@ -55,6 +56,12 @@ class NatsSettingsTest {
     }
 
     @Test
+    void parse_historyFalse_keepsNoHistory() {
+        assertThat(NatsSettings.parse("nats://a?history=false").history()).isFalse();
+        assertThat(NatsSettings.parse("nats://a?history=true&historyMessages=5").history()).isTrue();
+    }
+
+    @Test
     void parse_tokenOrCreds() {
         assertThat(NatsSettings.parse("nats://a?token=t0k").token()).isEqualTo("t0k");
         assertThat(NatsSettings.parse("nats://a?creds=/home/me/app.creds").creds()).isEqualTo("/home/me/app.creds");
@@ -66,7 +73,8 @@ class NatsSettingsTest {
             "nats://a?user=u", "nats://a?password=p", "nats://a?token=t&user=u&password=p", "nats://a?token=t&creds=c",
             "nats://a?tls=yes", "nats://a?keystore=k", "nats://a?truststorePassword=p", "nats://a?prefix=a.b",
             "nats://a?prefix=a*", "nats://a?prefix=", "nats://a?replicas=0", "nats://a?replicas=7", "nats://a?ackWaitSeconds=-1",
-            "nats://a?historyMessages=lots", "nats://a?unknown=1", "nats://a?novalue"})
+            "nats://a?historyMessages=lots", "nats://a?unknown=1", "nats://a?novalue",
+            "nats://a?history=no", "nats://a?history=false&historyAgeSeconds=60"})
     void parse_badUrl_throwsSayingWhy(String url) {
         assertThatThrownBy(() -> NatsSettings.parse(url)).isInstanceOf(BatonException.class).hasMessageContaining("cannot open '" + url + "'");
     }
