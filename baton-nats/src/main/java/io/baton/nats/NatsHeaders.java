@@ -11,8 +11,10 @@ import java.util.Map;
 /**
  * An {@link Envelope}'s metadata as NATS headers, and back. A queue message's sender id is
  * {@code Nats-Msg-Id}, so JetStream deduplicates it; a topic message's id is {@code baton-id}, so
- * distinct publishes sharing an id are all kept. The key and the send time travel as
- * {@code baton-key} and {@code baton-time} (epoch millis); every other header as itself.
+ * distinct publishes sharing an id are all kept. The key travels as {@code baton-key}; every other
+ * header as itself. A message without any travels without a header block (a plain {@code PUB},
+ * which nobody has to parse). No send time travels: a message's time is JetStream's stored time
+ * where JetStream keeps it, and its arrival otherwise (core NATS carries no time).
  *
  * <p>NATS header values are printable ASCII on one line. A value that is not (a multi-line error
  * message, non-ASCII text), or that starts with {@code =?}, travels as an RFC 2047 encoded word,
@@ -23,7 +25,6 @@ final class NatsHeaders {
     static final String MSG_ID = "Nats-Msg-Id";
     static final String ID = "baton-id";
     static final String KEY = "baton-key";
-    static final String TIME = "baton-time";
     private static final String ENCODED_START = "=?utf-8?b?";
     private static final String ENCODED_END = "?=";
 
@@ -31,9 +32,11 @@ final class NatsHeaders {
 
     /**
      * @param dedupe true to carry the id as {@code Nats-Msg-Id} (queues), false as {@code baton-id}
+     * @return null when there is nothing to carry
      * @throws IllegalArgumentException if a header name cannot be a NATS header name
      */
     static Headers toNats(Envelope envelope, boolean dedupe) {
+        if (envelope.headers().isEmpty() && envelope.id() == null && envelope.key() == null) return null;
         Headers headers = new Headers();
         for (Map.Entry<String, String> h : envelope.headers().entrySet()) {
             checkName(h.getKey());
@@ -41,18 +44,16 @@ final class NatsHeaders {
         }
         if (envelope.id() != null) headers.put(dedupe ? MSG_ID : ID, encodeValue(envelope.id()));
         if (envelope.key() != null) headers.put(KEY, encodeValue(envelope.key()));
-        headers.put(TIME, Long.toString(envelope.timestamp()));
         return headers;
     }
 
-    /** The envelope of a NATS message; {@code fallbackTime} if it carries no send time. */
-    static Envelope toEnvelope(String subject, Headers headers, byte[] payload, long fallbackTime) {
+    /** The envelope of a NATS message, with time {@code time}. */
+    static Envelope toEnvelope(String subject, Headers headers, byte[] payload, long time) {
         if (headers == null || headers.isEmpty()) {
-            return new Envelope(subject, null, null, Map.of(), payload == null ? new byte[0] : payload, fallbackTime);
+            return new Envelope(subject, null, null, Map.of(), payload == null ? new byte[0] : payload, time);
         }
         String id = null;
         String key = null;
-        long time = fallbackTime;
         Map<String, String> app = new HashMap<>();
         for (Map.Entry<String, List<String>> h : headers.entrySet()) {
             if (h.getValue().isEmpty()) continue;
@@ -61,19 +62,10 @@ final class NatsHeaders {
             switch (name) {
                 case MSG_ID, ID -> id = value;
                 case KEY -> key = value;
-                case TIME -> time = parseTime(value, fallbackTime);
                 default -> app.put(name, value);
             }
         }
         return new Envelope(subject, id, key, Map.copyOf(app), payload == null ? new byte[0] : payload, time);
-    }
-
-    private static long parseTime(String value, long fallback) {
-        try {
-            return Long.parseLong(value);
-        } catch (NumberFormatException e) {
-            return fallback;
-        }
     }
 
     private static void checkName(String name) {

@@ -133,7 +133,8 @@ final class NatsRpc implements RpcChannel {
         backend.ensureOpen();
         String subject = request.subject();
         String callId = callIdPrefix + callIds.incrementAndGet();
-        io.nats.client.impl.Headers headers = NatsHeaders.toNats(request, false).put(CALL, callId);
+        io.nats.client.impl.Headers headers = NatsHeaders.toNats(request, false);
+        headers = (headers == null ? new io.nats.client.impl.Headers() : headers).put(CALL, callId);
         NatsMessage message = NatsMessage.builder().subject(backend.names().rpcSubject(subject))
                 .headers(headers).data(request.payload()).build();
         backend.checkSize(message, "a request to '" + subject + "'");
