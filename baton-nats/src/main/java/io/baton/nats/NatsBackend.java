@@ -116,6 +116,7 @@ final class NatsBackend implements Backend {
         try {
             backend = new NatsBackend(settings, connection);
             if (settings.history()) backend.ensureTopicsStream();
+            else backend.warnIfTopicsAreStillStored();
             return backend;
         } catch (RuntimeException | IOException e) {
             if (backend != null) backend.close();
@@ -254,6 +255,23 @@ final class NatsBackend implements Backend {
                 .discardPolicy(DiscardPolicy.Old)
                 .duplicateWindow(duplicateWindow)
                 .build());
+    }
+
+    /**
+     * With {@code history=false}, a topics stream that an earlier Baton with history left on this
+     * prefix still captures every publish (NATS stores by subject, whoever publishes): said once,
+     * since it costs what history=false is meant to save.
+     */
+    private void warnIfTopicsAreStillStored() {
+        try {
+            management.getStreamInfo(names.topicsStream());
+            log.warn("history=false, but stream {} still captures the topics under '{}.t.': every publish is stored."
+                    + " Delete the stream (nats stream rm {}) or use another prefix", names.topicsStream(), names.prefix(), names.topicsStream());
+        } catch (JetStreamApiException e) {
+            // no such stream: nothing stores the topics
+        } catch (IOException e) {
+            log.debug("could not look for stream {}", names.topicsStream(), e);
+        }
     }
 
     /** The idle pull subscriptions of one JetStream consumer, shared by every source of it on this connection. */
