@@ -34,6 +34,8 @@ run baton-rpc           rpc    --url baton://127.0.0.1:7400 --compare nats,rabbi
 run nats-queue          queue  --url nats://127.0.0.1:4222 --compare nats
 run nats-queue-rate     queue  --url nats://127.0.0.1:4222 --compare nats --rate 5000
 run nats-pubsub         pubsub --url nats://127.0.0.1:4222 --compare nats
+# history=false on a prefix of its own: no topics stream exists there to capture the publishes
+run nats-pubsub-plain   pubsub --url "nats://127.0.0.1:4222?history=false&prefix=plain$(date +%s)" --compare nats
 run nats-pubsub-durable pubsub --url nats://127.0.0.1:4222 --compare nats --durable
 run nats-rpc            rpc    --url nats://127.0.0.1:4222 --compare nats
 echo "results: $out"
