@@ -10,7 +10,7 @@ import io.baton.spi.QueueChannel;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.api.ConsumerInfo;
 import io.nats.client.api.PublishAck;
-import io.nats.client.impl.NatsMessage;
+import io.nats.client.impl.Headers;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -53,17 +53,17 @@ final class JetStreamQueue extends JetStreamSource implements QueueChannel {
             throw new UnsupportedCapabilityException("delayed delivery to '" + name() + "': the nats: backend does not offer it"
                     + " (JetStream on this server has no scheduled messages); see docs/backends.md");
         }
-        NatsMessage message = NatsMessage.builder().subject(subject).headers(NatsHeaders.toNats(envelope, true)).data(envelope.payload()).build();
-        backend.checkSize(message, "a message to queue '" + name() + "'");
+        Headers headers = NatsHeaders.toNats(envelope, true);
+        backend.checkSize(headers, envelope.payload(), "a message to queue", name());
         CompletableFuture<Void> result = new CompletableFuture<>();
-        publish(message, result, System.nanoTime() + blockTimeout.toNanos());
+        publish(headers, envelope.payload(), result, System.nanoTime() + blockTimeout.toNanos());
         return result;
     }
 
-    private void publish(NatsMessage message, CompletableFuture<Void> result, long blockDeadline) {
+    private void publish(Headers headers, byte[] payload, CompletableFuture<Void> result, long blockDeadline) {
         CompletableFuture<PublishAck> ack;
         try {
-            ack = backend.jetStream().publishAsync(message);
+            ack = backend.jetStream().publishAsync(subject, headers, payload);
         } catch (RuntimeException e) {
             result.completeExceptionally(backend.translate(e, "sending to '" + name() + "'"));
             return;
@@ -77,7 +77,7 @@ final class JetStreamQueue extends JetStreamSource implements QueueChannel {
             Throwable cause = NatsBackend.unwrap(error);
             if (isFull(cause)) {
                 if (overflow == Overflow.BLOCK && System.nanoTime() < blockDeadline && !backend.isClosed()) {
-                    backend.timers().schedule(() -> publish(message, result, blockDeadline), BLOCK_RETRY_MILLIS, TimeUnit.MILLISECONDS);
+                    backend.timers().schedule(() -> publish(headers, payload, result, blockDeadline), BLOCK_RETRY_MILLIS, TimeUnit.MILLISECONDS);
                     return;
                 }
                 rejected.incrementAndGet();

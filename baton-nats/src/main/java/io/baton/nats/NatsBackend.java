@@ -28,7 +28,7 @@ import io.nats.client.api.RetentionPolicy;
 import io.nats.client.api.StorageType;
 import io.nats.client.api.StreamConfiguration;
 import io.nats.client.api.StreamInfo;
-import io.nats.client.impl.NatsMessage;
+import io.nats.client.impl.Headers;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.EnumSet;
@@ -129,6 +129,9 @@ final class NatsBackend implements Backend {
     private static Options options(NatsSettings s) {
         Options.Builder b = Options.builder()
                 .servers(s.servers().toArray(String[]::new))
+                // core checks every name and subject before it reaches this backend, as NATS would
+                // (tokens, no whitespace or control characters): jnats need not check each publish again
+                .subjectValidationType(Options.SubjectValidationType.None)
                 .connectionName("baton")
                 .connectionTimeout(s.connectTimeout())
                 .maxReconnects(-1)
@@ -293,14 +296,17 @@ final class NatsBackend implements Backend {
         return rpc;
     }
 
-    /** Refuses a message NATS would refuse: headers and payload together over the server's max_payload. */
-    void checkSize(NatsMessage message, String what) {
+    /**
+     * Refuses a message NATS would refuse: headers and payload together over the server's
+     * max_payload. The refusal says "{@code what} '{@code name}' is N bytes".
+     */
+    void checkSize(Headers headers, byte[] payload, String what, String name) {
         long max = connection.getServerInfo().getMaxPayload();
-        int headers = message.getHeaders() == null ? 0 : message.getHeaders().serializedLength();
-        long size = (long) headers + message.getData().length;
+        int headerBytes = headers == null ? 0 : headers.serializedLength();
+        long size = (long) headerBytes + payload.length;
         if (max > 0 && size > max) {
-            throw new PayloadTooLargeException(what + " is " + size + " bytes (payload " + message.getData().length + " + headers "
-                    + headers + "), over the NATS server's max_payload of " + max);
+            throw new PayloadTooLargeException(what + " '" + name + "' is " + size + " bytes (payload " + payload.length + " + headers "
+                    + headerBytes + "), over the NATS server's max_payload of " + max);
         }
     }
 

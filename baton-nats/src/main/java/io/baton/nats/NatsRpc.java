@@ -9,7 +9,6 @@ import io.baton.spi.RpcChannel;
 import io.nats.client.JetStreamStatusException;
 import io.nats.client.Message;
 import io.nats.client.Subscription;
-import io.nats.client.impl.NatsMessage;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
@@ -107,16 +106,18 @@ final class NatsRpc implements RpcChannel {
             if (!sent.compareAndSet(false, true)) return;
             if (callId != null) calls.remove(callId, call);
             if (backend.isClosed()) return;
-            NatsMessage reply = NatsMessage.builder().subject(replyTo).headers(NatsHeaders.toNats(response, false)).data(response.payload()).build();
+            io.nats.client.impl.Headers headers = NatsHeaders.toNats(response, false);
+            byte[] payload = response.payload();
             try {
-                backend.checkSize(reply, "the reply of '" + subject + "'");
+                backend.checkSize(headers, payload, "the reply of", subject);
             } catch (PayloadTooLargeException e) {
                 Envelope error = new Envelope(subject, null, null, Map.of(Headers.RPC_ERROR_TYPE, PayloadTooLargeException.class.getName(),
                         Headers.RPC_ERROR_MESSAGE, e.getMessage()), new byte[0], System.currentTimeMillis());
-                reply = NatsMessage.builder().subject(replyTo).headers(NatsHeaders.toNats(error, false)).data(new byte[0]).build();
+                headers = NatsHeaders.toNats(error, false);
+                payload = new byte[0];
             }
             try {
-                backend.connection().publish(reply);
+                backend.connection().publish(replyTo, headers, payload);
             } catch (IllegalStateException e) {
                 log.debug("reply to a call of '{}' not sent: {}", subject, e.getMessage());
             }
@@ -135,12 +136,11 @@ final class NatsRpc implements RpcChannel {
         String callId = callIdPrefix + callIds.incrementAndGet();
         io.nats.client.impl.Headers headers = NatsHeaders.toNats(request, false);
         headers = (headers == null ? new io.nats.client.impl.Headers() : headers).put(CALL, callId);
-        NatsMessage message = NatsMessage.builder().subject(backend.names().rpcSubject(subject))
-                .headers(headers).data(request.payload()).build();
-        backend.checkSize(message, "a request to '" + subject + "'");
+        backend.checkSize(headers, request.payload(), "a request to", subject);
         CompletableFuture<Message> call;
         try {
-            call = backend.connection().requestWithTimeout(message, timeout.plus(TIMEOUT_MARGIN));
+            call = backend.connection().requestWithTimeout(backend.names().rpcSubject(subject), headers, request.payload(),
+                    timeout.plus(TIMEOUT_MARGIN));
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(backend.translate(e, "calling '" + subject + "'"));
         }

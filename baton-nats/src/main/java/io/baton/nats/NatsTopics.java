@@ -8,7 +8,6 @@ import io.baton.spi.TopicChannel;
 import io.nats.client.Subscription;
 import io.nats.client.api.ConsumerConfiguration;
 import io.nats.client.api.DeliverPolicy;
-import io.nats.client.impl.NatsMessage;
 import java.time.ZoneOffset;
 import java.util.concurrent.CompletableFuture;
 
@@ -52,12 +51,12 @@ final class NatsTopics implements TopicChannel {
         backend.ensureOpen();
         io.baton.BatonException earlier = failure.getAndSet(null);
         if (earlier != null) return CompletableFuture.failedFuture(earlier);
-        NatsMessage message = NatsMessage.builder().subject(backend.names().topicSubject(envelope.subject()))
-                .headers(NatsHeaders.toNats(envelope, false)).data(envelope.payload()).build();
-        backend.checkSize(message, "a message to '" + envelope.subject() + "'");
+        String subject = backend.names().topicSubject(envelope.subject());
+        io.nats.client.impl.Headers headers = NatsHeaders.toNats(envelope, false);
+        backend.checkSize(headers, envelope.payload(), "a message to", envelope.subject());
         if (!backend.settings().history()) {
             try {
-                backend.connection().publish(message);
+                backend.connection().publish(subject, headers, envelope.payload());
                 return DONE;
             } catch (RuntimeException e) {
                 return CompletableFuture.failedFuture(backend.translate(e, "publishing to '" + envelope.subject() + "'"));
@@ -71,7 +70,7 @@ final class NatsTopics implements TopicChannel {
         }
         CompletableFuture<?> ack;
         try {
-            ack = backend.jetStream().publishAsync(message);
+            ack = backend.jetStream().publishAsync(subject, headers, envelope.payload());
         } catch (RuntimeException e) {
             room.release();
             return CompletableFuture.failedFuture(backend.translate(e, "publishing to '" + envelope.subject() + "'"));
