@@ -35,9 +35,11 @@ import org.slf4j.LoggerFactory;
  * it has brought {@code max} messages or expires (a little before the caller stops waiting), and
  * returns with the first message and whatever came with it. A receive of more than one message is
  * a consumer's loop: it keeps a request open after it returns, topped up when half of it has come,
- * so that a message sent while the handlers run is on its way before the next receive asks (at most
- * {@code max} ahead, as jnats's own consumer prefetches). A receive of one message prefetches
- * nothing. Pull subscriptions are pooled and outlive their last request by a grace period, so a
+ * so that a message sent while the handlers run is on its way before the next receive asks (about
+ * {@code max} ahead, twice that while an ending request overlaps the next, as jnats's own consumer
+ * prefetches). What a subscription may have held for half of JetStream's ack wait is naked back
+ * rather than leased, before JetStream gives it to someone else. A receive of one message
+ * prefetches nothing. Pull subscriptions are pooled and outlive their last request by a grace period, so a
  * message the server sends late is taken by the next receive, or naked back (and not counted as an
  * attempt here), never lost in a closed subscription.
  *
@@ -66,6 +68,8 @@ class JetStreamSource implements DeliverySource {
     private static final Duration SWEEP_GRACE = Duration.ofSeconds(2);
     /** A lease timer set at most this much later than a new lease needs is left as it is. */
     private static final long TIMER_SLACK_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+    /** A lease the timer could not keep is looked at again this much later. */
+    private static final long RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     protected final NatsBackend backend;
     private final String name;
@@ -73,7 +77,8 @@ class JetStreamSource implements DeliverySource {
     private final String consumer;
     private final Function<Message, String> subjectOf;
     private final Map<Long, Lease> leases = new ConcurrentHashMap<>();
-    private final Map<Long, Integer> releases = new ConcurrentHashMap<>();
+    /** Deliveries JetStream counted that were no attempt, by stream sequence: the JetStream consumer's, on this connection. */
+    private final Map<Long, Integer> releases;
     private final AtomicLong tokens = new AtomicLong();
     private final ConcurrentLinkedDeque<Puller> pullers;
     private final Object leaseTimerLock = new Object();
@@ -89,6 +94,7 @@ class JetStreamSource implements DeliverySource {
         this.consumer = consumer;
         this.subjectOf = subjectOf;
         this.pullers = backend.pullersOf(stream, consumer);
+        this.releases = backend.releasesOf(stream, consumer);
     }
 
     @Override
@@ -105,16 +111,23 @@ class JetStreamSource implements DeliverySource {
         backend.ensureOpen();
         int batch = Math.max(1, max);
         long waitMillis = Math.max(0, wait.toMillis());
-        // the server's expiry comes before ours, so what it sends in time arrives in time
-        long expires = waitMillis - Math.clamp(waitMillis / 10, 20, 100);
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMillis);
+        long expires = expiry(waitMillis);
         Puller puller = borrow();
         JetStreamSubscription sub = puller.sub;
         List<Delivery> out = new ArrayList<>(Math.min(batch, 64));
         try {
             take(puller, out, batch, lease); // what came for an earlier request goes first
             if (out.isEmpty()) {
-                if (!puller.isOpen()) puller.request(batch, expires);
+                boolean asked = !puller.isOpen();
+                if (asked) puller.request(batch, expires);
                 Message first = sub.nextMessage(Duration.ofMillis(Math.max(1, waitMillis)));
+                long leftMillis = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                if (first == null && !asked && leftMillis > 0) {
+                    // the request this relied on was an earlier receive's, and ended first: one of its own
+                    puller.request(batch, expiry(leftMillis));
+                    first = sub.nextMessage(Duration.ofMillis(leftMillis));
+                }
                 if (first == null) return out;
                 puller.took();
                 out.add(lease(first, lease));
@@ -125,7 +138,8 @@ class JetStreamSource implements DeliverySource {
         } catch (InterruptedException e) {
             for (Delivery d : out) release(d.token()); // a consumer that stops gives back what it took
             throw e;
-        } catch (IllegalStateException e) {
+        } catch (IllegalStateException e) { // jnats's status exceptions included
+            for (Delivery d : out) release(d.token()); // taken, not handed out: back at once
             if (backend.isClosed()) throw closed();
             throw new BatonException("receiving from '" + name + "' failed: " + e.getMessage(), e);
         } finally {
@@ -134,9 +148,30 @@ class JetStreamSource implements DeliverySource {
         }
     }
 
-    /** Leases what the subscription already holds, up to {@code batch} in all. */
+    /** The server's expiry of a request for a wait of {@code waitMillis}: before ours, so that what it sends in time arrives in time. */
+    private static long expiry(long waitMillis) {
+        return waitMillis - Math.clamp(waitMillis / 10, 20, 100);
+    }
+
+    /**
+     * Leases what the subscription already holds, up to {@code batch} in all. What it may have held
+     * for half of JetStream's ack wait (a slow consumer taking a big prefetch one by one) goes back
+     * instead: JetStream may soon redeliver it elsewhere, and a lease now would make a duplicate.
+     */
     private void take(Puller puller, List<Delivery> out, int batch, Duration lease) throws InterruptedException {
-        for (Message m; out.size() < batch && (m = puller.sub.nextMessage((Duration) null)) != null; ) {
+        if (System.nanoTime() - puller.emptiedAtNanos > backend.settings().ackWait().toNanos() / 2) {
+            for (Message m; (m = puller.sub.nextMessage((Duration) null)) != null; ) {
+                puller.took();
+                giveUp(m);
+            }
+            puller.emptiedAtNanos = System.nanoTime();
+        }
+        while (out.size() < batch) {
+            Message m = puller.sub.nextMessage((Duration) null);
+            if (m == null) {
+                puller.emptiedAtNanos = System.nanoTime();
+                return;
+            }
             puller.took();
             out.add(lease(m, lease));
         }
@@ -158,6 +193,8 @@ class JetStreamSource implements DeliverySource {
         private int coming;
         /** Not swept before then; read by the sweeping timer. */
         volatile long sweepAfterNanos;
+        /** When the subscription last held nothing: what it holds now came after. */
+        long emptiedAtNanos = System.nanoTime();
         final java.util.concurrent.atomic.AtomicBoolean sweepScheduled = new java.util.concurrent.atomic.AtomicBoolean();
 
         Puller(JetStreamSubscription sub) {
@@ -242,7 +279,8 @@ class JetStreamSource implements DeliverySource {
         if (pullers.remove(puller)) {
             if (puller.sweepAfterNanos - System.nanoTime() <= 0) {
                 puller.sweepScheduled.set(false);
-                sweep(puller, true);
+                // a drain waits for a round trip: not on the timer thread, which keeps the leases
+                Thread.ofVirtual().name("baton-nats-sweep").start(() -> sweep(puller, true));
                 return;
             }
             pullers.addFirst(puller); // given back again just now
@@ -263,6 +301,7 @@ class JetStreamSource implements DeliverySource {
      */
     private void sweep(Puller puller, boolean drain) {
         JetStreamSubscription sub = puller.sub;
+        boolean interrupted = Thread.interrupted(); // a stopping consumer's interrupt must not cut the drain short
         try {
             if (drain && backend.connection().getStatus() == Connection.Status.CONNECTED) {
                 java.util.concurrent.CompletableFuture<Boolean> drained = sub.drain(FLUSH_TIMEOUT);
@@ -280,6 +319,7 @@ class JetStreamSource implements DeliverySource {
         } catch (RuntimeException e) {
             // drained, or closed with the connection
         }
+        if (interrupted) Thread.currentThread().interrupt();
     }
 
     /** Naks a message that came for a request but was never handed out: no attempt. */
@@ -294,16 +334,6 @@ class JetStreamSource implements DeliverySource {
         for (Puller p; (p = pullers.pollFirst()) != null; ) sweep(p, true);
     }
 
-    private void flush() {
-        try {
-            backend.connection().flush(FLUSH_TIMEOUT);
-        } catch (java.util.concurrent.TimeoutException | IllegalStateException e) {
-            log.debug("flush after a pull from '{}' did not complete; a late delivery comes back after the ack wait", name, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
     private Delivery lease(Message m, Duration lease) {
         NatsJetStreamMetaData meta = m.metaData();
         long seq = meta.streamSequence();
@@ -311,8 +341,9 @@ class JetStreamSource implements DeliverySource {
         if (attempt > 1) redelivered.incrementAndGet();
         long token = tokens.incrementAndGet();
         Lease l = new Lease(token, m, seq);
+        long due = l.renew(lease); // before the timer can see it
         leases.put(token, l);
-        watch(l.renew(lease));
+        watch(due);
         Envelope envelope = NatsHeaders.toEnvelope(subjectOf.apply(m), m.getHeaders(), m.getData(), meta.timestamp().toInstant().toEpochMilli());
         return new Delivery(envelope, token, attempt, seq);
     }
@@ -344,14 +375,19 @@ class JetStreamSource implements DeliverySource {
 
     /** A delivery of {@code sequence} that JetStream counted but that was no attempt. */
     private void remember(long sequence) {
-        if (releases.size() < MAX_REMEMBERED_RELEASES) releases.merge(sequence, 1, Integer::sum);
+        // entries of messages acked elsewhere are never removed here: past the bound, start again
+        // (what was forgotten counts one attempt more, as in another process)
+        if (releases.size() >= MAX_REMEMBERED_RELEASES) releases.clear();
+        releases.merge(sequence, 1, Integer::sum);
     }
 
     @Override
     public boolean extend(long token, Duration lease) {
         Lease l = leases.get(token);
         if (l == null) return false;
-        watch(l.renew(lease));
+        long due = l.renew(lease);
+        if (due == 0) return false; // ran out just now: the timer naks it
+        watch(due);
         l.message.inProgress();
         return leases.get(token) == l;
     }
@@ -389,15 +425,23 @@ class JetStreamSource implements DeliverySource {
         }
         long now = System.nanoTime();
         long next = Long.MAX_VALUE;
-        for (Lease l : leases.values()) {
-            long due = l.check(now);
-            if (due == 0) {
-                if (leases.remove(l.token, l)) l.message.nak(); // expired: available again at once
-            } else {
-                next = Math.min(next, due);
+        try {
+            for (Lease l : leases.values()) {
+                try {
+                    long due = l.check(now);
+                    if (due == 0) {
+                        if (leases.remove(l.token, l)) l.message.nak(); // expired: available again at once
+                    } else {
+                        next = Math.min(next, due);
+                    }
+                } catch (RuntimeException e) { // the connection closing, at worst: the other leases go on
+                    log.debug("lease of a delivery from '{}' not kept", name, e);
+                    next = Math.min(next, now + RETRY_NANOS);
+                }
             }
+        } finally {
+            if (next != Long.MAX_VALUE && !backend.isClosed()) watch(next);
         }
-        if (next != Long.MAX_VALUE) watch(next);
     }
 
     /** One delivery's lease, and when JetStream's ack wait for it needs renewing. */
@@ -407,6 +451,7 @@ class JetStreamSource implements DeliverySource {
         final long sequence;
         private long deadlineNanos;
         private long keepAliveNanos;
+        private boolean expired;
 
         Lease(long token, Message message, long sequence) {
             this.token = token;
@@ -414,8 +459,9 @@ class JetStreamSource implements DeliverySource {
             this.sequence = sequence;
         }
 
-        /** Starts the lease again for {@code lease}; returns when the timer must next look at it. */
+        /** Starts the lease again for {@code lease}; returns when the timer must next look at it, 0 if it already ran out. */
         synchronized long renew(Duration lease) {
+            if (expired) return 0;
             long now = System.nanoTime();
             deadlineNanos = now + Math.max(1, lease.toNanos());
             keepAliveNanos = now + backend.settings().ackWait().toNanos() / 3;
@@ -424,7 +470,10 @@ class JetStreamSource implements DeliverySource {
 
         /** 0 if the lease ran out; otherwise renews JetStream's ack wait if due, and returns when to look next. */
         synchronized long check(long now) {
-            if (now - deadlineNanos >= 0) return 0;
+            if (now - deadlineNanos >= 0) {
+                expired = true;
+                return 0;
+            }
             if (now - keepAliveNanos >= 0) { // a long lease: keep JetStream from redelivering
                 message.inProgress();
                 keepAliveNanos = now + backend.settings().ackWait().toNanos() / 3;

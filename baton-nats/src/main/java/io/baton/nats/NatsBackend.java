@@ -84,6 +84,7 @@ final class NatsBackend implements Backend {
     private final Map<String, JetStreamQueue> queues = new ConcurrentHashMap<>();
     private final Set<JetStreamSource> sources = ConcurrentHashMap.newKeySet();
     private final Map<String, ConcurrentLinkedDeque<JetStreamSource.Puller>> pullers = new ConcurrentHashMap<>();
+    private final Map<String, Map<Long, Integer>> releases = new ConcurrentHashMap<>();
     private final NatsTopics topics;
     private final NatsRpc rpc;
     private volatile boolean closed;
@@ -280,6 +281,11 @@ final class NatsBackend implements Backend {
     /** The idle pull subscriptions of one JetStream consumer, shared by every source of it on this connection. */
     ConcurrentLinkedDeque<JetStreamSource.Puller> pullersOf(String stream, String consumer) {
         return pullers.computeIfAbsent(stream + " " + consumer, k -> new ConcurrentLinkedDeque<>());
+    }
+
+    /** The deliveries of one JetStream consumer that this connection counts as no attempt, shared like its pull subscriptions. */
+    Map<Long, Integer> releasesOf(String stream, String consumer) {
+        return releases.computeIfAbsent(stream + " " + consumer, k -> new ConcurrentHashMap<>());
     }
 
     void register(JetStreamSource source) {

@@ -25,6 +25,7 @@ final class NatsHeaders {
     static final String MSG_ID = "Nats-Msg-Id";
     static final String ID = "baton-id";
     static final String KEY = "baton-key";
+    private static final String LEGACY_TIME = "baton-time";
     private static final String ENCODED_START = "=?utf-8?b?";
     private static final String ENCODED_END = "?=";
 
@@ -62,6 +63,7 @@ final class NatsHeaders {
             switch (name) {
                 case MSG_ID, ID -> id = value;
                 case KEY -> key = value;
+                case LEGACY_TIME -> { } // sent by earlier versions; the time comes from JetStream or arrival
                 default -> app.put(name, value);
             }
         }

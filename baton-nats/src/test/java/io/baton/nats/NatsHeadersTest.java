@@ -35,6 +35,16 @@ class NatsHeadersTest {
     }
 
     @Test
+    void sendTimeHeaderOfEarlierVersions_isNotAnApplicationHeader() {
+        Headers h = new Headers().add("baton-time", "1700000000123").add("trace", "abc");
+
+        Envelope back = NatsHeaders.toEnvelope("orders", h, new byte[0], 42L);
+
+        assertThat(back.headers()).containsExactly(Map.entry("trace", "abc"));
+        assertThat(back.timestamp()).isEqualTo(42L);
+    }
+
+    @Test
     void messageWithNothingToCarry_hasNoHeaderBlock() {
         assertThat(NatsHeaders.toNats(envelope(null, null, Map.of()), true)).isNull();
     }
