@@ -12,9 +12,10 @@ import java.util.Map;
  * An {@link Envelope}'s metadata as NATS headers, and back. A queue message's sender id is
  * {@code Nats-Msg-Id}, so JetStream deduplicates it; a topic message's id is {@code baton-id}, so
  * distinct publishes sharing an id are all kept. The key travels as {@code baton-key}; every other
- * header as itself. A message without any travels without a header block (a plain {@code PUB},
- * which nobody has to parse). No send time travels: a message's time is JetStream's stored time
- * where JetStream keeps it, and its arrival otherwise (core NATS carries no time).
+ * header as itself. A message's time is JetStream's stored time where JetStream keeps it, and its
+ * arrival otherwise (core NATS carries no time); only a message sent long after it was first sent
+ * (a dead letter) carries its send time, as {@code baton-time} (epoch millis). A message with
+ * nothing to carry travels without a header block (a plain {@code PUB}, which nobody has to parse).
  *
  * <p>NATS header values are printable ASCII on one line. A value that is not (a multi-line error
  * message, non-ASCII text), or that starts with {@code =?}, travels as an RFC 2047 encoded word,
@@ -25,7 +26,9 @@ final class NatsHeaders {
     static final String MSG_ID = "Nats-Msg-Id";
     static final String ID = "baton-id";
     static final String KEY = "baton-key";
-    private static final String LEGACY_TIME = "baton-time";
+    static final String TIME = "baton-time";
+    /** A message older than this when sent (a dead letter, say) carries its send time. */
+    private static final long CARRY_TIME_AFTER_MILLIS = 1_000;
     private static final String ENCODED_START = "=?utf-8?b?";
     private static final String ENCODED_END = "?=";
 
@@ -37,7 +40,8 @@ final class NatsHeaders {
      * @throws IllegalArgumentException if a header name cannot be a NATS header name
      */
     static Headers toNats(Envelope envelope, boolean dedupe) {
-        if (envelope.headers().isEmpty() && envelope.id() == null && envelope.key() == null) return null;
+        boolean carryTime = System.currentTimeMillis() - envelope.timestamp() > CARRY_TIME_AFTER_MILLIS;
+        if (envelope.headers().isEmpty() && envelope.id() == null && envelope.key() == null && !carryTime) return null;
         Headers headers = new Headers();
         for (Map.Entry<String, String> h : envelope.headers().entrySet()) {
             checkName(h.getKey());
@@ -45,6 +49,7 @@ final class NatsHeaders {
         }
         if (envelope.id() != null) headers.put(dedupe ? MSG_ID : ID, encodeValue(envelope.id()));
         if (envelope.key() != null) headers.put(KEY, encodeValue(envelope.key()));
+        if (carryTime) headers.put(TIME, Long.toString(envelope.timestamp()));
         return headers;
     }
 
@@ -63,11 +68,19 @@ final class NatsHeaders {
             switch (name) {
                 case MSG_ID, ID -> id = value;
                 case KEY -> key = value;
-                case LEGACY_TIME -> { } // sent by earlier versions; the time comes from JetStream or arrival
+                case TIME -> time = parseTime(value, time);
                 default -> app.put(name, value);
             }
         }
         return new Envelope(subject, id, key, Map.copyOf(app), payload == null ? new byte[0] : payload, time);
+    }
+
+    private static long parseTime(String value, long fallback) {
+        try {
+            return Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            return fallback;
+        }
     }
 
     private static void checkName(String name) {

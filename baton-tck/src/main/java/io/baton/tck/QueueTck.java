@@ -387,6 +387,22 @@ public abstract class QueueTck extends BackendTck {
     }
 
     @Test
+    public void deadLetter_keepsTheTimestampOfTheSend() {
+        String name = queueName();
+        Queue<String> queue = baton.queue(name, String.class);
+        queue.send("job");
+        Message<String> message = receiveOne(queue, ConsumeOptions.builder().maxAttempts(1).build());
+        Instant sent = message.timestamp();
+        eventually().until(() -> Instant.now().isAfter(sent.plusMillis(1_500))); // the dead letter is made well after the send
+
+        message.nack(new IOException("poison"));
+
+        Message<String> dead = receiveOne(baton.queue(name + Headers.DLQ_SUFFIX, String.class));
+        assertThat(dead.timestamp()).as("when the message was sent, not when it was dead-lettered").isEqualTo(sent);
+        dead.ack();
+    }
+
+    @Test
     public void nack_redeliversWithAttemptPlusOne() {
         Queue<String> queue = baton.queue(queueName(), String.class);
         queue.send("job");
