@@ -16,10 +16,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -39,9 +41,9 @@ import org.slf4j.LoggerFactory;
  * {@code max} ahead, twice that while an ending request overlaps the next, as jnats's own consumer
  * prefetches). What a subscription may have held for half of JetStream's ack wait is naked back
  * rather than leased, before JetStream gives it to someone else. A receive of one message
- * prefetches nothing. Pull subscriptions are pooled and outlive their last request by a grace period, so a
- * message the server sends late is taken by the next receive, or naked back (and not counted as an
- * attempt here), never lost in a closed subscription.
+ * prefetches nothing. Pull subscriptions are pooled and outlive their last request by a grace
+ * period, so a message the server sends late is taken by the next receive, or naked back (and not
+ * counted as an attempt here), never lost in a closed subscription.
  *
  * <p><b>Leases.</b> JetStream's ack wait is one per consumer, but Baton leases each delivery for its
  * own time: this class keeps the lease. One timer per source, set for the earliest lease that
@@ -195,7 +197,7 @@ class JetStreamSource implements DeliverySource {
         volatile long sweepAfterNanos;
         /** When the subscription last held nothing: what it holds now came after. */
         long emptiedAtNanos = System.nanoTime();
-        final java.util.concurrent.atomic.AtomicBoolean sweepScheduled = new java.util.concurrent.atomic.AtomicBoolean();
+        final AtomicBoolean sweepScheduled = new AtomicBoolean();
 
         Puller(JetStreamSubscription sub) {
             this.sub = sub;
@@ -232,10 +234,6 @@ class JetStreamSource implements DeliverySource {
         void took() {
             if (coming > 0) coming--;
         }
-
-        long openUntilNanos() {
-            return openUntilNanos;
-        }
     }
 
     private Puller borrow() {
@@ -255,7 +253,7 @@ class JetStreamSource implements DeliverySource {
             return;
         }
         long now = System.nanoTime();
-        puller.sweepAfterNanos = Math.max(now, puller.openUntilNanos()) + SWEEP_GRACE.toNanos();
+        puller.sweepAfterNanos = Math.max(now, puller.openUntilNanos) + SWEEP_GRACE.toNanos();
         pullers.addFirst(puller); // most recently used first: one consumer keeps reusing one subscription
         if (puller.sweepScheduled.compareAndSet(false, true)) scheduleSweep(puller, puller.sweepAfterNanos - now);
     }
@@ -304,7 +302,7 @@ class JetStreamSource implements DeliverySource {
         boolean interrupted = Thread.interrupted(); // a stopping consumer's interrupt must not cut the drain short
         try {
             if (drain && backend.connection().getStatus() == Connection.Status.CONNECTED) {
-                java.util.concurrent.CompletableFuture<Boolean> drained = sub.drain(FLUSH_TIMEOUT);
+                CompletableFuture<Boolean> drained = sub.drain(FLUSH_TIMEOUT);
                 while (!drained.isDone()) {
                     Message m = sub.nextMessage(DRAIN_POLL);
                     if (m != null) giveUp(m);
