@@ -69,11 +69,17 @@ final class PullConsumer<T> extends Function {
             loop(slot, maxBatch, acks, acked);
         } finally {
             // acks still held for the next trip; acking twice is harmless (stale tokens do nothing)
+            if (acked[0] > 0) {
+                try {
+                    settlement.source().ack(acks, acked[0]);
+                } catch (RuntimeException e) {
+                    log.debug("final acks of '{}' not delivered; those messages will be redelivered", settlement.source().name(), e);
+                }
+            }
             try {
-                if (acked[0] > 0) settlement.source().ack(acks, acked[0]);
                 settlement.source().consumerStopped();
             } catch (RuntimeException e) {
-                log.debug("final acks of '{}' not delivered; those messages will be redelivered", settlement.source().name(), e);
+                log.debug("'{}' could not take back what it fetched ahead; it comes back after the lease", settlement.source().name(), e);
             }
         }
     }
