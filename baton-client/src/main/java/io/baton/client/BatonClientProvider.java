@@ -13,8 +13,12 @@ import java.time.Duration;
  * TLS: {@code tls=true} (trusting the JDK's CAs), or {@code trust=CA.pem} to trust a CA of one's
  * own; {@code cert=CLIENT.pem&key=CLIENT-KEY.pem} (PKCS#8) for servers that want a client certificate.
  * The server's certificate must name the host connected to.
+ * {@code callConnections=N} (default 4; 0 for none): blocking calls from platform threads use up to
+ * N connections of their own, each written and read by the calling thread (without TLS only).
  */
 public final class BatonClientProvider implements BackendProvider {
+    private static final int DEFAULT_CALL_CONNECTIONS = 4;
+    private static final int MAX_CALL_CONNECTIONS = 64;
 
     @Override
     public String scheme() {
@@ -33,6 +37,8 @@ public final class BatonClientProvider implements BackendProvider {
         String key = parsed.take("key");
         Duration connectTimeout = Duration.ofMillis(parsed.takePositive("connectTimeoutMillis", 5_000));
         Duration requestTimeout = Duration.ofMillis(parsed.takePositive("requestTimeoutMillis", 30_000));
+        long callConnections = parsed.takeAtLeast("callConnections", 0, DEFAULT_CALL_CONNECTIONS);
+        if (callConnections > MAX_CALL_CONNECTIONS) throw parsed.invalid("callConnections=" + callConnections + " is more than " + MAX_CALL_CONNECTIONS);
         parsed.requireAllTaken();
         String target = parsed.target();
         if (!target.startsWith("//") || target.length() == 2) throw parsed.invalid("expected baton://host:port");
@@ -69,6 +75,8 @@ public final class BatonClientProvider implements BackendProvider {
         } else if (key != null) {
             throw parsed.invalid("key without cert");
         }
-        return new ClientBackend(new ClientConnection(host, port, credentials, connectTimeout, tlsOptions), requestTimeout);
+        // calls on connections of their own speak plain TCP: with TLS, every call goes through the shared connection
+        CallLanes lanes = new CallLanes(host, port, credentials, connectTimeout, tlsOptions == null ? (int) callConnections : 0);
+        return new ClientBackend(new ClientConnection(host, port, credentials, connectTimeout, tlsOptions), lanes, requestTimeout);
     }
 }

@@ -23,10 +23,12 @@ final class ClientBackend implements Backend {
     private final Set<Capability> capabilities;
     private final RemoteTopics topics;
     private final RemoteRpc rpc;
+    private final CallLanes lanes;
     private volatile boolean closed;
 
-    ClientBackend(ClientConnection connection, Duration requestTimeout) {
+    ClientBackend(ClientConnection connection, CallLanes lanes, Duration requestTimeout) {
         this.connection = connection;
+        this.lanes = lanes;
         this.requestTimeout = requestTimeout;
         EnumSet<Capability> caps = EnumSet.noneOf(Capability.class);
         for (Capability c : Capability.values()) {
@@ -34,7 +36,7 @@ final class ClientBackend implements Backend {
         }
         this.capabilities = caps;
         this.topics = new RemoteTopics(connection, requestTimeout);
-        this.rpc = new RemoteRpc(connection, requestTimeout);
+        this.rpc = new RemoteRpc(connection, lanes, requestTimeout);
     }
 
     @Override
@@ -70,6 +72,7 @@ final class ClientBackend implements Backend {
     public void close() {
         if (closed) return;
         closed = true;
+        lanes.close();
         connection.close();
     }
 }

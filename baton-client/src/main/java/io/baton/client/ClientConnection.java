@@ -43,7 +43,7 @@ import org.slf4j.LoggerFactory;
 final class ClientConnection {
     private static final Logger log = LoggerFactory.getLogger(ClientConnection.class);
     /** Frames this client accepts: the largest payload a server may send, plus overhead. */
-    private static final int MAX_INBOUND_FRAME = Frames.maxFrameBytes(64 << 20);
+    static final int MAX_INBOUND_FRAME = Frames.maxFrameBytes(64 << 20);
 
     /** Receives frames the server pushes on one stream. */
     interface PushHandler {
@@ -172,14 +172,15 @@ final class ClientConnection {
         }
         this.outbox = new Outbox(connect.channel(), this::roomMade);
         this.channel = connect.channel();
-        this.welcome = await(send(Verb.HELLO, newStream(), this::hello, ClientConnection::readWelcome), connectTimeout, "logging in to " + address);
+        this.welcome = await(send(Verb.HELLO, newStream(), out -> hello(out, credentials), ClientConnection::readWelcome), connectTimeout, "logging in to " + address);
         for (Map.Entry<Integer, Restore> r : restores.entrySet()) {
             await(send(r.getValue().verb(), r.getKey(), r.getValue().fields(), in -> null), connectTimeout, "restoring " + r.getValue().what());
         }
         setConnected(true);
     }
 
-    private void hello(ByteBuf out) {
+    /** HELLO's fields: the protocol version, this client, and the credentials. */
+    static void hello(ByteBuf out, Credentials credentials) {
         out.writeShort(Verb.PROTOCOL_VERSION);
         FrameWriter.str(out, "baton-java");
         out.writeByte(credentials.method());
@@ -213,7 +214,7 @@ final class ClientConnection {
         }
     }
 
-    private static Welcome readWelcome(FrameReader in) {
+    static Welcome readWelcome(FrameReader in) {
         int version = in.u16("protocol version");
         if (version != Verb.PROTOCOL_VERSION) throw new ProtocolException("the server speaks protocol version " + version + ", this client " + Verb.PROTOCOL_VERSION);
         String name = in.str("server name");

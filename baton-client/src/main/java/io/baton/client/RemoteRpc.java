@@ -9,14 +9,18 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 
 /** RPC through the server: CALL, and SERVE with REQUEST / CANCEL pushes answered by REPLY. */
 final class RemoteRpc implements RpcChannel {
     private final ClientConnection connection;
+    private final CallLanes lanes;
     private final Duration requestTimeout;
 
-    RemoteRpc(ClientConnection connection, Duration requestTimeout) {
+    RemoteRpc(ClientConnection connection, CallLanes lanes, Duration requestTimeout) {
         this.connection = connection;
+        this.lanes = lanes;
         this.requestTimeout = requestTimeout;
     }
 
@@ -49,6 +53,18 @@ final class RemoteRpc implements RpcChannel {
                 if (call != null) call.cancel();
             }
         }, Verb.UNSERVE, requestTimeout, "serving '" + subject + "'");
+    }
+
+    /** A blocking call on a platform thread goes on a connection of its own, written and read by this thread. */
+    @Override
+    public Envelope call(Envelope request, Duration timeout) throws InterruptedException, TimeoutException, ExecutionException {
+        CallLane lane = lanes.take();
+        if (lane == null) return RpcChannel.super.call(request, timeout);
+        try {
+            return lane.call(request, timeout);
+        } finally {
+            lanes.giveBack(lane);
+        }
     }
 
     @Override

@@ -29,19 +29,12 @@ import java.util.function.Function;
  * cancels the server side.
  */
 final class RpcClient {
-    private static final int REPLY_SPINS = Runtime.getRuntime().availableProcessors() > 1 ? 2_000 : 0;
-
     private final RpcChannel rpc;
     private final Codec codec;
     private final Duration defaultTimeout;
-    private final int replySpins;
 
     RpcClient(RpcChannel rpc, Codec codec, Duration defaultTimeout) {
         this.rpc = rpc;
-        // a reply from the in-process broker comes within microseconds: a blocking call spins for it
-        // before it parks. A reply over a network takes longer than any spin, and the spinning
-        // would take the core that the connection's reader needs to bring it.
-        this.replySpins = rpc.inProcess() ? REPLY_SPINS : 0;
         this.codec = codec;
         this.defaultTimeout = defaultTimeout;
     }
@@ -83,16 +76,12 @@ final class RpcClient {
     <R> R call(String subject, byte[] payload, Map<String, String> extraHeaders, CallOptions options, Function<byte[], R> decode) {
         Prepared prepared = prepare(subject, payload, extraHeaders, options);
         long millis = prepared.timeout().toMillis();
-        CompletableFuture<Envelope> raw = rpc.request(prepared.request(), prepared.timeout());
         Envelope reply;
         try {
-            for (int i = 0; i < replySpins && !raw.isDone(); i++) Thread.onSpinWait();
-            reply = raw.get(millis, TimeUnit.MILLISECONDS);
+            reply = rpc.call(prepared.request(), prepared.timeout());
         } catch (TimeoutException e) {
-            raw.cancel(true);
             throw new DeadlineExceededException("no reply from '" + subject + "' within " + millis + " ms");
         } catch (InterruptedException e) {
-            raw.cancel(true);
             Thread.currentThread().interrupt();
             throw new BatonException("interrupted while waiting for a reply from '" + subject + "'", e);
         } catch (ExecutionException e) {

@@ -56,15 +56,24 @@ public final class BackendUrl {
      * @throws BatonException if it is not a positive number
      */
     public long takePositive(String name, long fallback) {
+        return takeAtLeast(name, 1, fallback);
+    }
+
+    /**
+     * Takes parameter {@code name} as a whole number of at least {@code min}, or {@code fallback} if absent.
+     *
+     * @throws BatonException if it is not such a number
+     */
+    public long takeAtLeast(String name, long min, long fallback) {
         String value = params.remove(name);
         if (value == null) return fallback;
         try {
             long n = Long.parseLong(value);
-            if (n >= 1) return n;
+            if (n >= min) return n;
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw invalid(name + "='" + value + "' is not a positive number");
+        throw invalid(name + "='" + value + "' is not " + (min == 1 ? "a positive number" : "a whole number of at least " + min));
     }
 
     /** @throws BatonException naming the parameters nobody took */

@@ -25,6 +25,11 @@ public final class FrameReader {
      */
     private final ByteBuffer buf;
 
+    /** Reads the fields in {@code fields} from its position to its limit (a frame read without Netty). */
+    public FrameReader(ByteBuffer fields) {
+        this.buf = fields.slice().order(java.nio.ByteOrder.BIG_ENDIAN);
+    }
+
     /** Reads {@code frame}'s readable bytes (its fields), which it consumes. */
     public FrameReader(ByteBuf frame) {
         this.buf = frame.nioBuffer(frame.readerIndex(), frame.readableBytes()).order(java.nio.ByteOrder.BIG_ENDIAN);

@@ -40,6 +40,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -711,8 +712,13 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
         long started = System.nanoTime();
         CompletableFuture<Envelope> call = backend.rpc().request(request, Duration.ofMillis(timeout));
         callsMade.put(stream, call);
-        // the deadline is enforced here, so the serving side is cancelled even if the caller is gone
-        call.orTimeout(timeout, TimeUnit.MILLISECONDS).whenComplete((response, error) -> {
+        // the deadline is enforced here, so the serving side is cancelled even if the caller is gone.
+        // The timer is the event loop's own: set and cancelled on this thread, it wakes nobody,
+        // where orTimeout's shared timer thread was woken by every call
+        ScheduledFuture<?> deadline = ctx.executor().schedule(
+                () -> call.completeExceptionally(new TimeoutException("no reply from '" + request.subject() + "' within " + timeout + " ms")), timeout, TimeUnit.MILLISECONDS);
+        call.whenComplete((response, error) -> {
+            deadline.cancel(false);
             callsMade.remove(stream, call);
             server.metrics().callTook((System.nanoTime() - started) / 1_000);
             if (error != null) {

@@ -1,0 +1,95 @@
+package io.baton.client;
+
+import io.baton.BatonException;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@link CallLane}s of one client: up to {@code max} connections, each lent to one blocking
+ * call at a time, the most recently used first. A call gets none, and goes through the shared
+ * connection, when it runs on a virtual thread (whose blocking socket reads are handed to the
+ * JDK's poller anyway), when all are lent, or for a while after a lane could not be opened (a
+ * server at its connection limit, say).
+ */
+final class CallLanes implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(CallLanes.class);
+    /** After a lane could not be opened, none is tried for this long at first; it doubles to a minute. */
+    private static final long FIRST_BACKOFF_MILLIS = 1_000;
+    private static final long MAX_BACKOFF_MILLIS = 60_000;
+
+    private final String host;
+    private final int port;
+    private final ClientConnection.Credentials credentials;
+    private final Duration connectTimeout;
+    private final int max;
+    private final ConcurrentLinkedDeque<CallLane> idle = new ConcurrentLinkedDeque<>();
+    /** Every open lane, idle or lent: closing the client closes them all. */
+    private final Set<CallLane> open = ConcurrentHashMap.newKeySet();
+    private final Object opening = new Object();
+    private long backoffMillis = FIRST_BACKOFF_MILLIS; // under opening
+    private volatile long retryAtNanos = System.nanoTime();
+    private volatile boolean closed;
+
+    CallLanes(String host, int port, ClientConnection.Credentials credentials, Duration connectTimeout, int max) {
+        this.host = host;
+        this.port = port;
+        this.credentials = credentials;
+        this.connectTimeout = connectTimeout;
+        this.max = max;
+    }
+
+    /** A lane for this thread's call, to {@link #giveBack}; null if the call goes through the shared connection. */
+    CallLane take() throws InterruptedException {
+        if (max == 0 || closed || Thread.currentThread().isVirtual()) return null;
+        for (CallLane lane; (lane = idle.pollFirst()) != null; ) {
+            if (lane.isUsable()) return lane;
+            discard(lane); // the server closed it (it restarted, say): a new one is opened below
+        }
+        if (System.nanoTime() - retryAtNanos < 0) return null;
+        synchronized (opening) {
+            if (open.size() >= max || closed) return null;
+            try {
+                CallLane lane = CallLane.open(host, port, credentials, connectTimeout);
+                open.add(lane);
+                backoffMillis = FIRST_BACKOFF_MILLIS;
+                if (closed) discard(lane); // closed meanwhile: the caller's lane fails as the shared connection would
+                return lane;
+            } catch (IOException | TimeoutException | BatonException e) {
+                retryAtNanos = System.nanoTime() + backoffMillis * 1_000_000;
+                log.debug("could not open a connection for calls to {}:{} ({}); calls go through the shared connection for {} ms",
+                        host, port, e.toString(), backoffMillis);
+                backoffMillis = Math.min(backoffMillis * 2, MAX_BACKOFF_MILLIS);
+                return null;
+            }
+        }
+    }
+
+    /** Takes a lane back after its call: kept if it is still open, else forgotten. */
+    void giveBack(CallLane lane) {
+        if (!lane.isOpen() || closed) {
+            discard(lane);
+            return;
+        }
+        idle.offerFirst(lane);
+        if (closed && idle.remove(lane)) discard(lane); // close() ran between the check and the offer
+    }
+
+    private void discard(CallLane lane) {
+        lane.close();
+        open.remove(lane);
+    }
+
+    /** Closes every lane: a call waiting on one fails with {@link io.baton.BatonClosedException}. */
+    @Override
+    public void close() {
+        closed = true;
+        idle.clear();
+        for (CallLane lane : open) discard(lane);
+    }
+}

@@ -1,0 +1,214 @@
+package io.baton.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.baton.Baton;
+import io.baton.BatonClosedException;
+import io.baton.BatonException;
+import io.baton.CallOptions;
+import io.baton.DeadlineExceededException;
+import io.baton.server.BatonServer;
+import io.baton.server.ServerOptions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Blocking calls from platform threads on connections of their own ({@link CallLane}): what the
+ * caller sees is what it sees through the shared connection, and the lanes come and go with the
+ * server and the client.
+ */
+class CallLaneTest {
+    private BatonServer server;
+    private int port;
+
+    @BeforeEach
+    void start() {
+        startServer();
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    private void startServer() {
+        server = BatonServer.start(ServerOptions.builder().port(port).storage("mem:").build());
+        port = server.port();
+    }
+
+    private String url(String params) {
+        return "baton://127.0.0.1:" + port + (params.isEmpty() ? "" : "?" + params);
+    }
+
+    private void awaitConnections(int n) {
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(server.connectionCount()).isEqualTo(n));
+    }
+
+    @Test
+    void aCallFromAPlatformThread_goesOnAConnectionOfItsOwn_oneFromAVirtualThreadDoesNot() throws Exception {
+        try (Baton client = Baton.connect(url(""))) {
+            client.serve("lane.echo", String.class, s -> s);
+            awaitConnections(1);
+            Thread virtual = Thread.ofVirtual().start(() -> assertThat(client.call("lane.echo", "v", String.class)).isEqualTo("v"));
+            virtual.join(10_000);
+            awaitConnections(1);
+            assertThat(client.call("lane.echo", "p", String.class)).isEqualTo("p");
+            awaitConnections(2);
+            assertThat(client.call("lane.echo", "again", String.class)).isEqualTo("again");
+            awaitConnections(2); // the same lane, taken again
+        }
+        awaitConnections(0); // closing the client closed its lane too
+    }
+
+    @Test
+    void withCallConnectionsZero_everyCallGoesThroughTheSharedConnection() {
+        try (Baton client = Baton.connect(url("callConnections=0"))) {
+            client.serve("lane.echo", String.class, s -> s);
+            assertThat(client.call("lane.echo", "p", String.class)).isEqualTo("p");
+            awaitConnections(1);
+        }
+    }
+
+    @Test
+    void callConnections_outOfRange_isRefusedWithTheReason() {
+        assertThatThrownBy(() -> Baton.connect(url("callConnections=-1")))
+                .isInstanceOf(BatonException.class).hasMessageContaining("callConnections='-1' is not a whole number of at least 0");
+        assertThatThrownBy(() -> Baton.connect(url("callConnections=65")))
+                .isInstanceOf(BatonException.class).hasMessageContaining("callConnections=65 is more than 64");
+    }
+
+    @Test
+    void afterTheServerRestarts_theNextCallOpensANewLane_ratherThanFailingOnTheOldOne() {
+        try (Baton client = Baton.connect(url("callConnections=1"))) {
+            client.serve("lane.echo", String.class, s -> s);
+            assertThat(client.call("lane.echo", "before", String.class)).isEqualTo("before");
+            server.close();
+            startServer(); // same port: the shared connection reconnects and serves again
+            try (Baton other = Baton.connect(url("callConnections=0"))) {
+                await().atMost(Duration.ofSeconds(20)).ignoreExceptions()
+                        .until(() -> other.call("lane.echo", "probe", String.class, CallOptions.timeout(Duration.ofSeconds(1))).equals("probe"));
+            }
+            // the old lane's server is gone: this call must not be lost on it
+            assertThat(client.call("lane.echo", "after", String.class)).isEqualTo("after");
+            awaitConnections(2);
+        }
+    }
+
+    @Test
+    void aCallGivenUpAtItsDeadline_leavesTheLaneToTheNextCall_whichGetsItsOwnAnswer() {
+        try (Baton client = Baton.connect(url("callConnections=1"))) {
+            client.serve("lane.slow", String.class, s -> {
+                Thread.sleep(300);
+                return "late " + s;
+            });
+            client.serve("lane.echo", String.class, s -> s);
+            assertThatThrownBy(() -> client.call("lane.slow", "a", String.class, CallOptions.timeout(Duration.ofMillis(100))))
+                    .isInstanceOf(DeadlineExceededException.class);
+            // the server's answer to the call given up may come while the next call waits: it is skipped
+            for (int i = 0; i < 20; i++) assertThat(client.call("lane.echo", "next " + i, String.class)).isEqualTo("next " + i);
+            awaitConnections(2);
+        }
+    }
+
+    @Test
+    void interruptingACaller_cancelsTheHandler_andTheClientGoesOn() throws Exception {
+        CountDownLatch handling = new CountDownLatch(1);
+        CountDownLatch handlerInterrupted = new CountDownLatch(1);
+        try (Baton client = Baton.connect(url("callConnections=1"))) {
+            client.serve("lane.block", String.class, s -> {
+                handling.countDown();
+                try {
+                    Thread.sleep(60_000);
+                } catch (InterruptedException e) {
+                    handlerInterrupted.countDown();
+                    throw e;
+                }
+                return s;
+            });
+            client.serve("lane.echo", String.class, s -> s);
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            AtomicReference<Boolean> stillInterrupted = new AtomicReference<>();
+            Thread caller = Thread.ofPlatform().start(() -> {
+                try {
+                    client.call("lane.block", "x", String.class);
+                } catch (RuntimeException e) {
+                    failure.set(e);
+                    stillInterrupted.set(Thread.currentThread().isInterrupted());
+                }
+            });
+            assertThat(handling.await(10, TimeUnit.SECONDS)).isTrue();
+            caller.interrupt();
+            caller.join(10_000);
+            assertThat(failure.get()).isInstanceOf(BatonException.class).hasMessageContaining("interrupted");
+            assertThat(stillInterrupted.get()).as("the caller's interrupt is kept").isTrue();
+            assertThat(handlerInterrupted.await(10, TimeUnit.SECONDS)).as("the server side was cancelled").isTrue();
+            assertThat(client.call("lane.echo", "after", String.class)).isEqualTo("after");
+        }
+    }
+
+    @Test
+    void closingTheClient_failsACallWaitingOnALane() throws Exception {
+        CountDownLatch handling = new CountDownLatch(1);
+        Baton server = Baton.connect(url(""));
+        try {
+            server.serve("lane.block", String.class, s -> {
+                handling.countDown();
+                Thread.sleep(60_000);
+                return s;
+            });
+            Baton client = Baton.connect(url(""));
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            Thread caller = Thread.ofPlatform().start(() -> {
+                try {
+                    client.call("lane.block", "x", String.class);
+                } catch (RuntimeException e) {
+                    failure.set(e);
+                }
+            });
+            assertThat(handling.await(10, TimeUnit.SECONDS)).isTrue();
+            client.close();
+            caller.join(10_000);
+            assertThat(caller.isAlive()).isFalse();
+            assertThat(failure.get()).isInstanceOf(BatonClosedException.class);
+        } finally {
+            server.close();
+        }
+    }
+
+    @Test
+    void moreCallersThanLanes_areAllAnswered_theRestThroughTheSharedConnection() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        try (Baton client = Baton.connect(url("callConnections=2"))) {
+            client.serve("lane.wait", String.class, s -> {
+                release.await();
+                return "done " + s;
+            });
+            ExecutorService callers = Executors.newFixedThreadPool(8);
+            try {
+                List<Future<String>> answers = new ArrayList<>();
+                for (int i = 0; i < 8; i++) {
+                    String body = "c" + i;
+                    answers.add(callers.submit(() -> client.call("lane.wait", body, String.class)));
+                }
+                awaitConnections(3); // the shared one and both lanes, all in use
+                release.countDown();
+                for (int i = 0; i < 8; i++) assertThat(answers.get(i).get(10, TimeUnit.SECONDS)).isEqualTo("done c" + i);
+                assertThat(server.connectionCount()).isEqualTo(3);
+            } finally {
+                callers.shutdownNow();
+            }
+        }
+    }
+}
