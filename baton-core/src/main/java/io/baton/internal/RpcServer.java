@@ -104,10 +104,14 @@ final class RpcServer extends Function implements RpcChannel.RequestHandler {
     private void serve(Envelope request, RpcChannel.Reply reply, Instant deadline) {
         Thread me = Thread.currentThread();
         Context context = new Context(subject, deadline, request.headers());
+        // the handler is interrupted only while it runs: once it has returned, the thread goes on
+        // to write the reply, which an interrupt could cut short (a socket channel closes on it)
         AtomicBoolean inHandler = new AtomicBoolean();
         Runnable cancel = () -> {
             context.cancel();
-            if (inHandler.get()) me.interrupt();
+            synchronized (inHandler) {
+                if (inHandler.get()) me.interrupt();
+            }
         };
         reply.onCancel(cancel);
         boolean acquired = false;
@@ -131,7 +135,9 @@ final class RpcServer extends Function implements RpcChannel.RequestHandler {
             try {
                 result = invokeIn(context, request);
             } finally {
-                inHandler.set(false);
+                synchronized (inHandler) {
+                    inHandler.set(false);
+                }
                 if (timer != null) timer.cancel(false); // removed at once: no timer outlives its call
                 Thread.interrupted(); // a cancel that came late must not leak into the next work
             }
