@@ -13,6 +13,7 @@ import io.nats.client.api.ConsumerConfiguration;
 import io.nats.client.api.RetentionPolicy;
 import io.nats.client.api.StorageType;
 import io.nats.client.api.StreamConfiguration;
+import io.nats.client.impl.Headers;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Locale;
@@ -31,18 +32,22 @@ import org.HdrHistogram.Histogram;
  *       loop keeps a pull request open (256 asked for, topped up at half, as Baton's consumer
  *       does), waits in {@code nextMessage}, acks. Latency from the send to the loop having it.</li>
  *   <li>rpc: one call in flight; the replier's dispatcher answers on its own thread (a), or
- *       starts a virtual thread that answers (b).</li>
+ *       starts a virtual thread that answers (b); and (c) as (b), with the caller's deadline in a
+ *       header ({@code baton-timeout-ms}) that the replier reads, as issue 5 requires of every
+ *       {@code nats://} request.</li>
  * </ul>
  *
  * <p>The difference between (a) and (b) is the part of the {@code nats://} overhead figures
- * (docs/benchmarks.md) that comes from the virtual thread, not from Baton's layer.
+ * (docs/benchmarks.md) that comes from the virtual thread, not from Baton's layer; (c) is the
+ * least any request/reply with those two requirements costs.
  *
  * <p>Run: {@code java -cp baton-bench/target/benchmarks.jar io.baton.bench.VirtualThreadHandoff
- * [--url nats://127.0.0.1:4222] [--seconds 5] [--rounds 3] [--rate 5000]}.
+ * [--url nats://127.0.0.1:4222] [--workload queue|rpc|all] [--seconds 5] [--rounds 3] [--rate 5000]}.
  */
 public final class VirtualThreadHandoff {
-    static final String USAGE = "[--url nats://127.0.0.1:4222] [--seconds N] [--rounds N] [--rate N]";
+    static final String USAGE = "[--url nats://127.0.0.1:4222] [--workload queue|rpc|all] [--seconds N] [--rounds N] [--rate N]";
     private static final int SIZE = 128;
+    private static final String DEADLINE_HEADER = "baton-timeout-ms";
 
     private VirtualThreadHandoff() {}
 
@@ -52,21 +57,38 @@ public final class VirtualThreadHandoff {
         int seconds = Integer.parseInt(options.getOrDefault("seconds", "5"));
         int rounds = Integer.parseInt(options.getOrDefault("rounds", "3"));
         int rate = Integer.parseInt(options.getOrDefault("rate", "5000"));
-        for (int round = 1; round <= rounds; round++) {
+        String workload = options.getOrDefault("workload", "all");
+        if (!workload.matches("queue|rpc|all")) throw new IllegalArgumentException("--workload is queue, rpc or all, not " + workload);
+        for (int round = 1; round <= rounds && !workload.equals("rpc"); round++) {
             for (boolean virtual : new boolean[] {false, true}) {
                 report("queue", round, virtual, queue(url, seconds, rate, virtual));
             }
         }
-        for (int round = 1; round <= rounds; round++) {
-            for (boolean virtual : new boolean[] {false, true}) {
-                report("rpc", round, virtual, rpc(url, seconds, virtual));
-            }
+        for (int round = 1; round <= rounds && !workload.equals("queue"); round++) {
+            for (Replier replier : Replier.values()) report("rpc", round, replier.label, rpc(url, seconds, replier));
+        }
+    }
+
+    /** How the rpc workload's replier answers. */
+    private enum Replier {
+        PLATFORM("platform thread"),
+        VIRTUAL("virtual thread"),
+        VIRTUAL_WITH_DEADLINE("vt + deadline hdr");
+
+        final String label;
+
+        Replier(String label) {
+            this.label = label;
         }
     }
 
     private static void report(String workload, int round, boolean virtual, Histogram h) {
-        System.out.printf(Locale.ROOT, "%-5s round %d  %-16s p50 %,6d us  p90 %,6d us  p99 %,6d us  (%,d)%n", workload, round,
-                virtual ? "virtual thread" : "platform thread", h.getValueAtPercentile(50) / 1000, h.getValueAtPercentile(90) / 1000,
+        report(workload, round, virtual ? "virtual thread" : "platform thread", h);
+    }
+
+    private static void report(String workload, int round, String how, Histogram h) {
+        System.out.printf(Locale.ROOT, "%-5s round %d  %-17s p50 %,6d us  p90 %,6d us  p99 %,6d us  (%,d)%n", workload, round,
+                how, h.getValueAtPercentile(50) / 1000, h.getValueAtPercentile(90) / 1000,
                 h.getValueAtPercentile(99) / 1000, h.getTotalCount());
     }
 
@@ -134,14 +156,21 @@ public final class VirtualThreadHandoff {
         }
     }
 
-    private static Histogram rpc(String url, int seconds, boolean virtual) throws Exception {
+    private static Histogram rpc(String url, int seconds, Replier replier) throws Exception {
         Histogram h = new Histogram(3);
         Connection server = Nats.connect(url);
         Connection client = Nats.connect(url);
         try {
             Dispatcher d = server.createDispatcher(m -> {
-                if (virtual) Thread.ofVirtual().start(() -> server.publish(m.getReplyTo(), m.getData()));
-                else server.publish(m.getReplyTo(), m.getData());
+                switch (replier) {
+                    case PLATFORM -> server.publish(m.getReplyTo(), m.getData());
+                    case VIRTUAL -> Thread.ofVirtual().start(() -> server.publish(m.getReplyTo(), m.getData()));
+                    case VIRTUAL_WITH_DEADLINE -> {
+                        long budget = Long.parseLong(m.getHeaders().getFirst(DEADLINE_HEADER));
+                        if (budget <= 0) throw new IllegalStateException("a request past its deadline");
+                        Thread.ofVirtual().start(() -> server.publish(m.getReplyTo(), m.getData()));
+                    }
+                }
             });
             d.subscribe("vthandoff.rpc", "q");
             server.flush(Duration.ofSeconds(2));
@@ -149,7 +178,9 @@ public final class VirtualThreadHandoff {
             long warmupEnds = System.nanoTime() + 1_000_000_000L;
             long ends = warmupEnds + seconds * 1_000_000_000L;
             for (long now = System.nanoTime(); now < ends; now = System.nanoTime()) {
-                Message reply = client.request("vthandoff.rpc", body, Duration.ofSeconds(5));
+                Message reply = replier == Replier.VIRTUAL_WITH_DEADLINE
+                        ? client.request("vthandoff.rpc", new Headers().put(DEADLINE_HEADER, "5000"), body, Duration.ofSeconds(5))
+                        : client.request("vthandoff.rpc", body, Duration.ofSeconds(5));
                 if (reply == null) throw new IllegalStateException("no reply within 5 s");
                 if (now > warmupEnds) h.recordValue(System.nanoTime() - now);
             }
