@@ -11,6 +11,7 @@ import io.baton.protocol.Frames;
 import io.baton.protocol.Outbox;
 import io.baton.protocol.Transport;
 import io.baton.protocol.Verb;
+import io.baton.spi.Envelope;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -339,8 +340,10 @@ final class ClientConnection {
     /**
      * Opens a stream the server pushes frames on (a subscription, a registration): registers
      * {@code handler}, sends {@code verb} and waits for its OK. Closing the result stops the
-     * handler at once and sends {@code closeVerb} without waiting for its answer, because it may
-     * be closed on the I/O thread, which must never wait for an answer only it can read.
+     * handler at once and sends {@code closeVerb}, then waits for its answer: once close returns
+     * the server has stopped, so a call made next, on another connection perhaps (a
+     * {@link CallLane}), does not reach a subject no longer served here. On the I/O thread, which
+     * must never wait for an answer only it can read, it does not wait.
      */
     AutoCloseable openStream(int verb, Consumer<ByteBuf> fields, PushHandler handler, int closeVerb, Duration timeout, String what) {
         int stream = newStream();
@@ -355,7 +358,16 @@ final class ClientConnection {
         return () -> {
             pushes.remove(stream);
             restores.remove(stream);
-            if (isOpen()) settle(closeVerb, out -> out.writeInt(stream), "close (" + what + ")");
+            if (!isOpen()) return;
+            if (channel.eventLoop().inEventLoop()) {
+                settle(closeVerb, out -> out.writeInt(stream), "close (" + what + ")");
+                return;
+            }
+            try {
+                await(request(closeVerb, out -> out.writeInt(stream), in -> null), timeout, "closing (" + what + ")");
+            } catch (BatonException e) {
+                log.warn("could not close ({}) on {}: {}", what, address, e.toString());
+            }
         };
     }
 
@@ -480,6 +492,7 @@ final class ClientConnection {
                     default -> {
                         PushHandler handler = pushes.get(stream);
                         if (handler != null) handler.onPush(verb, in);
+                        else if (verb == Verb.REQUEST) refuse(in);
                     }
                 }
             } catch (RuntimeException e) {
@@ -489,6 +502,23 @@ final class ClientConnection {
             } finally {
                 frame.release();
             }
+        }
+
+        /**
+         * Answers a REQUEST for a registration closed here before the server heard of it: the
+         * caller hears at once that nothing serves the subject, as it would a moment later.
+         */
+        private void refuse(FrameReader in) {
+            long callId = in.i64("callId");
+            Envelope request = in.envelope(Integer.MAX_VALUE);
+            Envelope refusal = new Envelope(request.subject(), null, null, Map.of(
+                    io.baton.Headers.RPC_ERROR_TYPE, io.baton.NoRespondersException.class.getName(),
+                    io.baton.Headers.RPC_ERROR_MESSAGE, "'" + request.subject() + "' stopped being served here",
+                    io.baton.Headers.RPC_ERROR_KIND, "no-server"), new byte[0], System.currentTimeMillis());
+            write(Verb.REPLY, 0, out -> {
+                out.writeLong(callId);
+                FrameWriter.envelope(out, refusal);
+            });
         }
 
         private void error(int stream, FrameReader in) {
