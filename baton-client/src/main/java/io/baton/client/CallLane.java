@@ -3,6 +3,7 @@ package io.baton.client;
 import io.baton.BatonClosedException;
 import io.baton.BatonException;
 import io.baton.ConnectionLostException;
+import io.baton.PayloadTooLargeException;
 import io.baton.ProtocolException;
 import io.baton.protocol.ErrorCode;
 import io.baton.protocol.FrameReader;
@@ -17,7 +18,6 @@ import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.CancelledKeyException;
-import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectionKey;
@@ -41,14 +41,21 @@ import java.util.function.Consumer;
  * <p>Not thread-safe: one call at a time; only {@link #close()} may come from another thread.
  */
 final class CallLane implements AutoCloseable {
+    private static final int SMALL_BUFFER = 4096;
+    /** A call's deadline is at most this far: the wire carries milliseconds in 32 bits. */
+    private static final Duration LONGEST = Duration.ofMillis(Integer.MAX_VALUE);
     private final String address;
     private final SocketChannel channel;
     private final Selector selector;
     private final SelectionKey key;
-    /** The frame being written: one buffer for the lane's life. */
-    private final ByteBuf out = Unpooled.buffer(512);
-    /** Bytes read and not yet handled, from index 0 to the position; grows to the largest frame read. */
-    private ByteBuffer in = ByteBuffer.allocate(4096);
+    /** The frame being written; replaced by a small one after a large frame. */
+    private ByteBuf out = Unpooled.buffer(SMALL_BUFFER);
+    /** Bytes read and not yet handled, from index 0 to the position; grows for a large frame, and shrinks after it. */
+    private ByteBuffer in = ByteBuffer.allocate(SMALL_BUFFER);
+    /** Whether a frame was begun on the socket and not finished: nothing else may be written then. */
+    private boolean midFrame;
+    /** The largest payload the server takes (from WELCOME). */
+    private int maxPayloadBytes;
     private int lastStream;
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -91,7 +98,7 @@ final class CallLane implements AutoCloseable {
         FrameReader fields = fields(length);
         if (verb == Verb.ERROR) throw error(fields);
         if (verb != Verb.WELCOME || in.getInt(5) != stream) throw new ProtocolException("the server at " + address + " answered HELLO with verb " + verb);
-        ClientConnection.readWelcome(fields);
+        maxPayloadBytes = ClientConnection.readWelcome(fields).maxPayloadBytes();
         fields.end();
         consume(length);
     }
@@ -105,9 +112,14 @@ final class CallLane implements AutoCloseable {
      */
     Envelope call(Envelope request, Duration timeout) throws InterruptedException, TimeoutException, ExecutionException {
         if (Thread.interrupted()) throw new InterruptedException(); // before anything is sent: nothing to cancel
-        long deadline = System.nanoTime() + timeout.toNanos();
+        if (request.payload().length > maxPayloadBytes) {
+            throw new ExecutionException(new PayloadTooLargeException("a request of " + request.payload().length
+                    + " bytes is over the server's limit of " + maxPayloadBytes + " bytes; '" + request.subject() + "' was not called"));
+        }
+        Duration capped = timeout.compareTo(LONGEST) > 0 ? LONGEST : timeout;
+        long deadline = System.nanoTime() + capped.toNanos();
         int stream = nextStream();
-        long millis = Math.min(Math.max(timeout.toMillis(), 1), Integer.MAX_VALUE);
+        long millis = Math.max(capped.toMillis(), 1);
         try {
             send(Verb.CALL, stream, o -> {
                 o.writeInt((int) millis);
@@ -137,9 +149,6 @@ final class CallLane implements AutoCloseable {
         } catch (TimeoutException | InterruptedException e) {
             cancel(stream);
             throw e;
-        } catch (ClosedByInterruptException e) { // interrupted inside a read or write: the channel is closed
-            close();
-            throw new InterruptedException("interrupted while calling '" + request.subject() + "'");
         } catch (IOException | ClosedSelectorException | CancelledKeyException e) { // closed, by the server or by close()
             boolean closedHere = closed.get();
             close();
@@ -155,14 +164,25 @@ final class CallLane implements AutoCloseable {
 
     /**
      * Whether the lane can take a call: open, and the server has not closed its end (a server that
-     * restarted, say) since the last call. Reads whatever came meanwhile without waiting.
+     * restarted, say) since the last call. Reads whatever came meanwhile, without waiting, and drops
+     * it: with no call in flight, all of it answers calls given up (an ERROR on stream 0 says the
+     * server is closing the connection).
      */
     boolean isUsable() {
         if (closed.get()) return false;
         try {
-            if (!in.hasRemaining()) return true; // full of answers nobody waits for: the next call skips them
-            return channel.read(in) >= 0;
-        } catch (IOException e) {
+            while (true) {
+                while (in.position() >= 4) {
+                    int length = frameLength();
+                    if (in.position() < 4 + length) break;
+                    if (Byte.toUnsignedInt(in.get(4)) == Verb.ERROR && in.getInt(5) == 0) return false;
+                    consume(length);
+                }
+                int read = channel.read(in);
+                if (read < 0) return false;
+                if (read == 0) return true;
+            }
+        } catch (IOException | ProtocolException e) {
             return false;
         }
     }
@@ -199,14 +219,25 @@ final class CallLane implements AutoCloseable {
         fields.accept(out);
         FrameWriter.end(out, start);
         ByteBuffer bytes = out.nioBuffer();
+        midFrame = true;
         while (bytes.hasRemaining()) {
             if (channel.write(bytes) == 0) await(SelectionKey.OP_WRITE, deadline);
         }
+        midFrame = false;
+        if (out.capacity() > SMALL_BUFFER * 16) out = Unpooled.buffer(SMALL_BUFFER);
     }
 
-    /** Tells the server a call is given up; if that cannot be written at once, the lane closes, which cancels it too. */
+    /**
+     * Tells the server a call is given up. If that cannot be written at once, or the CALL itself
+     * was cut off partway (the next bytes would be read as the rest of it), the lane closes, which
+     * cancels the call too.
+     */
     private void cancel(int stream) {
         if (closed.get()) return;
+        if (midFrame) {
+            close();
+            return;
+        }
         try {
             out.clear();
             FrameWriter.end(out, FrameWriter.begin(out, Verb.CANCEL_REQUEST, stream));
@@ -222,22 +253,29 @@ final class CallLane implements AutoCloseable {
     private int awaitFrame(long deadline) throws IOException, InterruptedException, TimeoutException {
         while (true) {
             if (in.position() >= 4) {
-                int length = in.getInt(0);
-                if (length < Frames.MIN_FRAME || length > ClientConnection.MAX_INBOUND_FRAME) {
-                    throw new ProtocolException("the server at " + address + " sent a frame of " + length + " bytes");
-                }
+                int length = frameLength();
                 if (in.position() >= 4 + length) return length;
-                if (in.capacity() < 4 + length) {
-                    ByteBuffer larger = ByteBuffer.allocate(4 + length);
-                    in.flip();
-                    larger.put(in);
-                    in = larger;
-                }
             }
             int read = channel.read(in);
             if (read < 0) throw new ClosedChannelException();
             if (read == 0) await(SelectionKey.OP_READ, deadline);
         }
+    }
+
+    /** The length of the frame at the start of {@code in}, checked; {@code in} is made large enough for it. */
+    private int frameLength() {
+        int length = in.getInt(0);
+        if (length < Frames.MIN_FRAME || length > ClientConnection.MAX_INBOUND_FRAME) {
+            throw new ProtocolException("the server at " + address + " sent a frame of " + length + " bytes");
+        }
+        if (in.capacity() < 4 + length) in = copied(ByteBuffer.allocate(4 + length));
+        return length;
+    }
+
+    /** {@code in}'s bytes, copied into {@code to}. */
+    private ByteBuffer copied(ByteBuffer to) {
+        in.flip();
+        return to.put(in);
     }
 
     /** Waits until the channel is ready for {@code op}, the deadline passes or the thread is interrupted. */
@@ -255,11 +293,12 @@ final class CallLane implements AutoCloseable {
         return new FrameReader(in.slice(9, length - 5));
     }
 
-    /** Drops the frame at the start of {@code in}. */
+    /** Drops the frame at the start of {@code in}; after a large one, the buffer shrinks back. */
     private void consume(int length) {
         in.flip();
         in.position(4 + length);
         in.compact();
+        if (in.capacity() > SMALL_BUFFER * 16 && in.position() <= SMALL_BUFFER) in = copied(ByteBuffer.allocate(SMALL_BUFFER));
     }
 
     private static BatonException error(FrameReader fields) {

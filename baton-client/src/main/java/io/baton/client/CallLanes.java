@@ -7,6 +7,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,8 +15,10 @@ import org.slf4j.LoggerFactory;
  * The {@link CallLane}s of one client: up to {@code max} connections, each lent to one blocking
  * call at a time, the most recently used first. A call gets none, and goes through the shared
  * connection, when it runs on a virtual thread (whose blocking socket reads are handed to the
- * JDK's poller anyway), when all are lent, or for a while after a lane could not be opened (a
- * server at its connection limit, say).
+ * JDK's poller anyway) or when none is idle. Lanes are opened in the background, one at a time,
+ * when a call found none idle: a caller never waits for a connect or a login, whatever its
+ * deadline. After a lane could not be opened (a server at its connection limit, say), none is
+ * tried for a while.
  */
 final class CallLanes implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CallLanes.class);
@@ -31,8 +34,9 @@ final class CallLanes implements AutoCloseable {
     private final ConcurrentLinkedDeque<CallLane> idle = new ConcurrentLinkedDeque<>();
     /** Every open lane, idle or lent: closing the client closes them all. */
     private final Set<CallLane> open = ConcurrentHashMap.newKeySet();
-    private final Object opening = new Object();
-    private long backoffMillis = FIRST_BACKOFF_MILLIS; // under opening
+    /** Whether a lane is being opened: one at a time. */
+    private final AtomicBoolean opening = new AtomicBoolean();
+    private long backoffMillis = FIRST_BACKOFF_MILLIS; // by the thread that holds opening
     private volatile long retryAtNanos = System.nanoTime();
     private volatile boolean closed;
 
@@ -44,30 +48,41 @@ final class CallLanes implements AutoCloseable {
         this.max = max;
     }
 
-    /** A lane for this thread's call, to {@link #giveBack}; null if the call goes through the shared connection. */
-    CallLane take() throws InterruptedException {
+    /**
+     * An idle lane for this thread's call, to {@link #giveBack}; null if the call goes through the
+     * shared connection (and then another lane is opened for the next calls, if one may be).
+     */
+    CallLane take() {
         if (max == 0 || closed || Thread.currentThread().isVirtual()) return null;
         for (CallLane lane; (lane = idle.pollFirst()) != null; ) {
             if (lane.isUsable()) return lane;
-            discard(lane); // the server closed it (it restarted, say): a new one is opened below
+            discard(lane); // the server closed it (it restarted, say)
         }
-        if (System.nanoTime() - retryAtNanos < 0) return null;
-        synchronized (opening) {
-            if (open.size() >= max || closed) return null;
+        openOneInTheBackground();
+        return null;
+    }
+
+    private void openOneInTheBackground() {
+        if (open.size() >= max || System.nanoTime() - retryAtNanos < 0 || !opening.compareAndSet(false, true)) return;
+        Thread.ofVirtual().name("baton-call-lane-open").start(() -> {
             try {
+                if (open.size() >= max || closed) return;
                 CallLane lane = CallLane.open(host, port, credentials, connectTimeout);
                 open.add(lane);
                 backoffMillis = FIRST_BACKOFF_MILLIS;
-                if (closed) discard(lane); // closed meanwhile: the caller's lane fails as the shared connection would
-                return lane;
+                idle.offerFirst(lane);
+                if (closed) close(); // closed meanwhile: nobody else will close this one
             } catch (IOException | TimeoutException | BatonException e) {
                 retryAtNanos = System.nanoTime() + backoffMillis * 1_000_000;
                 log.debug("could not open a connection for calls to {}:{} ({}); calls go through the shared connection for {} ms",
                         host, port, e.toString(), backoffMillis);
                 backoffMillis = Math.min(backoffMillis * 2, MAX_BACKOFF_MILLIS);
-                return null;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt(); // nobody interrupts this thread; it ends
+            } finally {
+                opening.set(false);
             }
-        }
+        });
     }
 
     /** Takes a lane back after its call: kept if it is still open, else forgotten. */

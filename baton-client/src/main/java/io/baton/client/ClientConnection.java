@@ -89,6 +89,8 @@ final class ClientConnection {
     /** The stream each piece of server-side state ({@link #openState}) is restored on, by key. */
     private final Map<String, Integer> stateStreams = new ConcurrentHashMap<>();
     private final Map<Integer, Pending<?>> pending = new ConcurrentHashMap<>();
+    /** Requests given up by their callers whose answer has not come yet (see {@link #forget}). */
+    private final java.util.Set<Integer> forgotten = ConcurrentHashMap.newKeySet();
     private final Map<Integer, PushHandler> pushes = new ConcurrentHashMap<>();
     private final AtomicInteger nextStream = new AtomicInteger();
     private volatile BatonException broken;
@@ -332,9 +334,16 @@ final class ClientConnection {
         outbox.write(verb, stream, 64, fields);
     }
 
-    /** Forgets a request whose caller gave up; true if it was still waiting for its answer. */
+    /**
+     * Forgets a request whose caller gave up; true if it was still waiting for its answer. The
+     * answer the server may still send (a late reply, or the ERROR to a CANCEL_REQUEST) is then
+     * dropped, not taken for the failure of a publish nobody waits for.
+     */
     boolean forget(int stream) {
-        return pending.remove(stream) != null;
+        forgotten.add(stream); // before the removal: an answer coming in between is dropped, not misread
+        if (pending.remove(stream) != null) return true;
+        forgotten.remove(stream);
+        return false;
     }
 
     /**
@@ -437,6 +446,7 @@ final class ClientConnection {
     }
 
     private void failPending(BatonException failure) {
+        forgotten.clear(); // the server answers none of them now
         for (Integer stream : pending.keySet()) {
             Pending<?> p = pending.remove(stream);
             if (p != null) p.future.completeExceptionally(failure);
@@ -487,6 +497,7 @@ final class ClientConnection {
                     case Verb.OK, Verb.WELCOME -> {
                         Pending<?> p = pending.remove(stream);
                         if (p != null) p.complete(in);
+                        else forgotten.remove(stream);
                     }
                     case Verb.ERROR -> error(stream, in);
                     default -> {
@@ -533,6 +544,8 @@ final class ClientConnection {
             Pending<?> p = pending.remove(stream);
             if (p != null) {
                 p.future.completeExceptionally(failure);
+            } else if (forgotten.remove(stream)) {
+                log.debug("the server at {} answered request {}, given up by its caller: {} {}", address, stream, code, message);
             } else {
                 log.warn("the server at {} refused request {}: {} {}", address, stream, code, message);
                 asyncFailure.set(failure);

@@ -55,7 +55,7 @@ final class RemoteRpc implements RpcChannel {
         }, Verb.UNSERVE, requestTimeout, "serving '" + subject + "'");
     }
 
-    /** A blocking call on a platform thread goes on a connection of its own, written and read by this thread. */
+    /** A blocking call on a platform thread goes on a connection of its own, if one is idle, written and read by this thread. */
     @Override
     public Envelope call(Envelope request, Duration timeout) throws InterruptedException, TimeoutException, ExecutionException {
         CallLane lane = lanes.take();

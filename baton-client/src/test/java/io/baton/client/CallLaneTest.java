@@ -8,7 +8,9 @@ import io.baton.Baton;
 import io.baton.BatonClosedException;
 import io.baton.BatonException;
 import io.baton.CallOptions;
+import io.baton.ConnectOptions;
 import io.baton.DeadlineExceededException;
+import io.baton.PayloadTooLargeException;
 import io.baton.server.BatonServer;
 import io.baton.server.ServerOptions;
 import java.time.Duration;
@@ -44,8 +46,17 @@ class CallLaneTest {
     }
 
     private void startServer() {
-        server = BatonServer.start(ServerOptions.builder().port(port).storage("mem:").build());
+        server = BatonServer.start(ServerOptions.builder().port(port).storage("mem:").maxPayloadBytes(64 << 20).build());
         port = server.port();
+    }
+
+    /**
+     * Makes a call, which opens a lane in the background (a call never waits for one), and waits
+     * until the server has {@code connections}: from then on the lane is idle for the next call.
+     */
+    private void openALane(Baton client, int connections) {
+        assertThat(client.call("lane.echo", "open a lane", String.class)).isEqualTo("open a lane");
+        awaitConnections(connections);
     }
 
     private String url(String params) {
@@ -64,10 +75,10 @@ class CallLaneTest {
             Thread virtual = Thread.ofVirtual().start(() -> assertThat(client.call("lane.echo", "v", String.class)).isEqualTo("v"));
             virtual.join(10_000);
             awaitConnections(1);
-            assertThat(client.call("lane.echo", "p", String.class)).isEqualTo("p");
+            assertThat(client.call("lane.echo", "p", String.class)).isEqualTo("p"); // through the shared one; a lane opens
             awaitConnections(2);
-            assertThat(client.call("lane.echo", "again", String.class)).isEqualTo("again");
-            awaitConnections(2); // the same lane, taken again
+            for (int i = 0; i < 10; i++) assertThat(client.call("lane.echo", "again " + i, String.class)).isEqualTo("again " + i);
+            awaitConnections(2); // the same lane, taken again and again
         }
         awaitConnections(0); // closing the client closed its lane too
     }
@@ -93,7 +104,14 @@ class CallLaneTest {
     void afterTheServerRestarts_theNextCallOpensANewLane_ratherThanFailingOnTheOldOne() {
         try (Baton client = Baton.connect(url("callConnections=1"))) {
             client.serve("lane.echo", String.class, s -> s);
-            assertThat(client.call("lane.echo", "before", String.class)).isEqualTo("before");
+            client.serve("lane.slow", String.class, s -> {
+                Thread.sleep(5_000);
+                return s;
+            });
+            openALane(client, 2);
+            // given up: the server's answer to the cancel waits, unread, on the lane
+            assertThatThrownBy(() -> client.call("lane.slow", "x", String.class, CallOptions.timeout(Duration.ofMillis(50))))
+                    .isInstanceOf(DeadlineExceededException.class);
             server.close();
             startServer(); // same port: the shared connection reconnects and serves again
             try (Baton other = Baton.connect(url("callConnections=0"))) {
@@ -114,6 +132,7 @@ class CallLaneTest {
                 return "late " + s;
             });
             client.serve("lane.echo", String.class, s -> s);
+            openALane(client, 2);
             assertThatThrownBy(() -> client.call("lane.slow", "a", String.class, CallOptions.timeout(Duration.ofMillis(100))))
                     .isInstanceOf(DeadlineExceededException.class);
             // the server's answer to the call given up may come while the next call waits: it is skipped
@@ -138,6 +157,7 @@ class CallLaneTest {
                 return s;
             });
             client.serve("lane.echo", String.class, s -> s);
+            openALane(client, 2);
             AtomicReference<Throwable> failure = new AtomicReference<>();
             AtomicReference<Boolean> stillInterrupted = new AtomicReference<>();
             Thread caller = Thread.ofPlatform().start(() -> {
@@ -168,7 +188,9 @@ class CallLaneTest {
                 Thread.sleep(60_000);
                 return s;
             });
+            server.serve("lane.echo", String.class, s -> s);
             Baton client = Baton.connect(url(""));
+            openALane(client, 3); // the server's connection, the client's, and the client's lane
             AtomicReference<Throwable> failure = new AtomicReference<>();
             Thread caller = Thread.ofPlatform().start(() -> {
                 try {
@@ -189,26 +211,87 @@ class CallLaneTest {
 
     @Test
     void moreCallersThanLanes_areAllAnswered_theRestThroughTheSharedConnection() throws Exception {
-        CountDownLatch release = new CountDownLatch(1);
         try (Baton client = Baton.connect(url("callConnections=2"))) {
             client.serve("lane.wait", String.class, s -> {
-                release.await();
+                Thread.sleep(20);
                 return "done " + s;
             });
             ExecutorService callers = Executors.newFixedThreadPool(8);
             try {
-                List<Future<String>> answers = new ArrayList<>();
-                for (int i = 0; i < 8; i++) {
-                    String body = "c" + i;
-                    answers.add(callers.submit(() -> client.call("lane.wait", body, String.class)));
+                for (int burst = 0; burst < 10; burst++) {
+                    List<Future<String>> answers = new ArrayList<>();
+                    for (int i = 0; i < 8; i++) {
+                        String body = "c" + burst + "." + i;
+                        answers.add(callers.submit(() -> client.call("lane.wait", body, String.class)));
+                    }
+                    for (int i = 0; i < 8; i++) assertThat(answers.get(i).get(10, TimeUnit.SECONDS)).isEqualTo("done c" + burst + "." + i);
+                    assertThat(server.connectionCount()).as("the shared connection and at most two lanes").isLessThanOrEqualTo(3);
                 }
-                awaitConnections(3); // the shared one and both lanes, all in use
-                release.countDown();
-                for (int i = 0; i < 8; i++) assertThat(answers.get(i).get(10, TimeUnit.SECONDS)).isEqualTo("done c" + i);
-                assertThat(server.connectionCount()).isEqualTo(3);
+                awaitConnections(3); // both lanes were opened, one at a time, for callers that found none idle
             } finally {
                 callers.shutdownNow();
             }
+        }
+    }
+
+    /** A client that sends what the server takes (64 MiB), where the default is 1 MiB. */
+    private Baton largeClient(String params) {
+        return Baton.connect(url(params), ConnectOptions.builder().maxPayloadBytes(128 << 20).build());
+    }
+
+    @Test
+    void aCallCutOffWhileItsRequestWasBeingWritten_closesItsLane_andTheNextCallsAreAnswered() {
+        try (Baton client = largeClient("callConnections=1")) {
+            client.serve("lane.echo", String.class, s -> s);
+            openALane(client, 2);
+            byte[] large = new byte[32 << 20]; // takes longer to write than its deadline
+            // the deadline comes at a different point of the write each time; a cancel written into
+            // the middle of the request would make the server read the next calls as its payload
+            for (int millis : new int[] {1, 2, 3, 5, 8, 13, 21, 34}) {
+                assertThatThrownBy(() -> client.call("lane.echo", large, byte[].class, CallOptions.timeout(Duration.ofMillis(millis))))
+                        .isInstanceOf(DeadlineExceededException.class);
+                for (int i = 0; i < 3; i++) {
+                    assertThat(client.call("lane.echo", "next " + i, String.class, CallOptions.timeout(Duration.ofSeconds(5)))).isEqualTo("next " + i);
+                }
+                openALane(client, 2); // the lane was closed: the next call opened another
+            }
+        }
+    }
+
+    @Test
+    void aRequestOverTheServersLimit_isRefusedTyped_beforeItIsSent() {
+        try (Baton client = largeClient("callConnections=1")) {
+            client.serve("lane.echo", String.class, s -> s);
+            openALane(client, 2);
+            assertThatThrownBy(() -> client.call("lane.echo", new byte[(64 << 20) + 1], byte[].class))
+                    .isInstanceOf(PayloadTooLargeException.class).hasMessageContaining("over the server's limit of 67108864 bytes");
+            assertThat(client.call("lane.echo", "still", String.class)).isEqualTo("still");
+            awaitConnections(2);
+        }
+    }
+
+    @Test
+    void aCallWithTheLongestTimeout_works() {
+        try (Baton client = Baton.connect(url("callConnections=1"))) {
+            client.serve("lane.echo", String.class, s -> s);
+            openALane(client, 2);
+            assertThat(client.call("lane.echo", "x", String.class, CallOptions.timeout(Duration.ofMillis(Long.MAX_VALUE)))).isEqualTo("x");
+        }
+    }
+
+    @Test
+    void aCallGivenUpThroughTheSharedConnection_doesNotFailTheNextPublish() {
+        try (Baton client = Baton.connect(url("callConnections=0"))) {
+            client.serve("lane.slow", String.class, s -> {
+                Thread.sleep(5_000);
+                return s;
+            });
+            assertThatThrownBy(() -> client.call("lane.slow", "x", String.class, CallOptions.timeout(Duration.ofMillis(50))))
+                    .isInstanceOf(DeadlineExceededException.class);
+            // a round trip after the cancel: the server's answer to it has come by the time this returns
+            client.queue("lane.q", String.class).send("after");
+            client.topic("lane.t", String.class).publish("one");
+            client.topic("lane.t", String.class).publish("two"); // a failure of the first would be thrown here
         }
     }
 }

@@ -8,16 +8,10 @@ import io.baton.protocol.FrameReader;
 import io.baton.protocol.FrameWriter;
 import io.baton.protocol.Verb;
 import io.baton.spi.Envelope;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
-import java.io.DataInputStream;
-import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.ByteBuffer;
-import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -33,24 +27,13 @@ class StrayRequestTest {
             java.util.concurrent.CompletableFuture<Baton> connecting = java.util.concurrent.CompletableFuture.supplyAsync(
                     () -> Baton.connect("baton://127.0.0.1:" + listener.getLocalPort() + "?callConnections=0"));
             try (Socket client = listener.accept()) {
-                client.setSoTimeout(10_000);
-                DataInputStream in = new DataInputStream(client.getInputStream());
-                OutputStream out = client.getOutputStream();
-                ByteBuffer hello = read(in);
-                assertThat(Byte.toUnsignedInt(hello.get())).isEqualTo(Verb.HELLO);
-                int helloStream = hello.getInt();
-                write(out, Verb.WELCOME, helloStream, f -> {
-                    f.writeShort(Verb.PROTOCOL_VERSION);
-                    FrameWriter.str(f, "by hand");
-                    f.writeInt(1 << 20);
-                    f.writeInt(2 << 20);
-                    f.writeInt(0);
-                });
-                write(out, Verb.REQUEST, 99, f -> { // stream 99: no registration of this client
+                ByHand server = new ByHand(client);
+                server.welcome(1 << 20);
+                server.write(Verb.REQUEST, 99, f -> { // stream 99: no registration of this client
                     f.writeLong(1234L);
                     FrameWriter.envelope(f, Envelope.of("stray.subject", new byte[] {1}));
                 });
-                ByteBuffer reply = read(in);
+                ByteBuffer reply = server.read();
                 assertThat(Byte.toUnsignedInt(reply.get())).isEqualTo(Verb.REPLY);
                 reply.getInt();
                 FrameReader fields = new FrameReader(reply);
@@ -61,24 +44,5 @@ class StrayRequestTest {
                 connecting.get(10, java.util.concurrent.TimeUnit.SECONDS).close();
             }
         }
-    }
-
-    private static ByteBuffer read(DataInputStream in) throws IOException {
-        byte[] frame = new byte[in.readInt()];
-        in.readFully(frame);
-        return ByteBuffer.wrap(frame);
-    }
-
-    private static void write(OutputStream out, int verb, int stream, Consumer<ByteBuf> fields) throws IOException {
-        ByteBuf b = Unpooled.buffer();
-        FrameWriter.end(b, writeFields(b, verb, stream, fields));
-        out.write(b.array(), b.arrayOffset(), b.writerIndex());
-        out.flush();
-    }
-
-    private static int writeFields(ByteBuf b, int verb, int stream, Consumer<ByteBuf> fields) {
-        int start = FrameWriter.begin(b, verb, stream);
-        fields.accept(b);
-        return start;
     }
 }

@@ -12,7 +12,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -95,7 +95,8 @@ final class RpcServer extends Function implements RpcChannel.RequestHandler {
         String header = request.headers().get(Headers.RPC_TIMEOUT_MS);
         if (header == null) return defaultBudget;
         try {
-            return Duration.ofMillis(Long.parseLong(header));
+            // at most what a wire carries (32-bit milliseconds, 24 days): a longer one would overflow the deadline
+            return Duration.ofMillis(Math.clamp(Long.parseLong(header), 0, Integer.MAX_VALUE));
         } catch (NumberFormatException e) {
             return defaultBudget;
         }
@@ -106,12 +107,10 @@ final class RpcServer extends Function implements RpcChannel.RequestHandler {
         Context context = new Context(subject, deadline, request.headers());
         // the handler is interrupted only while it runs: once it has returned, the thread goes on
         // to write the reply, which an interrupt could cut short (a socket channel closes on it)
-        AtomicBoolean inHandler = new AtomicBoolean();
+        InHandler inHandler = new InHandler();
         Runnable cancel = () -> {
             context.cancel();
-            synchronized (inHandler) {
-                if (inHandler.get()) me.interrupt();
-            }
+            inHandler.interrupt(me);
         };
         reply.onCancel(cancel);
         boolean acquired = false;
@@ -131,13 +130,11 @@ final class RpcServer extends Function implements RpcChannel.RequestHandler {
                 long left = Math.max(1, Duration.between(Instant.now(), deadline).toMillis());
                 timer = DEADLINES.schedule(cancel, left, TimeUnit.MILLISECONDS);
             }
-            inHandler.set(true);
+            inHandler.enter(me, context);
             try {
                 result = invokeIn(context, request);
             } finally {
-                synchronized (inHandler) {
-                    inHandler.set(false);
-                }
+                inHandler.leave();
                 if (timer != null) timer.cancel(false); // removed at once: no timer outlives its call
                 Thread.interrupted(); // a cancel that came late must not leak into the next work
             }
@@ -164,6 +161,42 @@ final class RpcServer extends Function implements RpcChannel.RequestHandler {
         } finally {
             if (acquired) permits.release();
             running.remove(me);
+        }
+    }
+
+    /** Whether a call's handler is running, so that a cancel may interrupt its thread. */
+    private static final class InHandler {
+        private final ReentrantLock lock = new ReentrantLock(); // not synchronized: a virtual thread must not pin its carrier
+        private boolean running;
+
+        /** The handler starts; if the call was cancelled already, it starts interrupted. */
+        void enter(Thread me, Context context) {
+            lock.lock();
+            try {
+                running = true;
+                if (context.isCancelled()) me.interrupt();
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        void interrupt(Thread handler) {
+            lock.lock();
+            try {
+                if (running) handler.interrupt();
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        /** The handler has returned: from now on no cancel interrupts the thread. */
+        void leave() {
+            lock.lock();
+            try {
+                running = false;
+            } finally {
+                lock.unlock();
+            }
         }
     }
 

@@ -9,7 +9,10 @@
  * {@link io.baton.spi.BackendProvider}.
  *
  * <p>Deliberately missing: codecs, handlers, retries, dead-lettering, deadlines. Those are done
- * once in core, above this interface, so every backend behaves the same. Backends never run user
- * code on their own threads except the non-blocking sinks and request handlers core gives them.
+ * once in core, above this interface, so every backend behaves the same. (Core computes a call's
+ * deadline and hands it down as a timeout; {@link io.baton.spi.RpcChannel#call} lets a backend
+ * wait for the reply on the caller's thread, but what the caller sees at the timeout, or on an
+ * interrupt, is core's, whichever backend waited.) Backends never run user code on their own
+ * threads except the non-blocking sinks and request handlers core gives them.
  */
 package io.baton.spi;

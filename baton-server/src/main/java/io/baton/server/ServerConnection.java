@@ -713,10 +713,12 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
         CompletableFuture<Envelope> call = backend.rpc().request(request, Duration.ofMillis(timeout));
         callsMade.put(stream, call);
         // the deadline is enforced here, so the serving side is cancelled even if the caller is gone.
-        // The timer is the event loop's own: set and cancelled on this thread, it wakes nobody,
-        // where orTimeout's shared timer thread was woken by every call
+        // The timer is the event loop's own: set here, and cancelled here when the reply comes on
+        // this loop, it wakes no other thread, where orTimeout's shared timer thread was woken by
+        // every call
+        String subject = request.subject();
         ScheduledFuture<?> deadline = ctx.executor().schedule(
-                () -> call.completeExceptionally(new TimeoutException("no reply from '" + request.subject() + "' within " + timeout + " ms")), timeout, TimeUnit.MILLISECONDS);
+                () -> call.completeExceptionally(new TimeoutException("no reply from '" + subject + "' within " + timeout + " ms")), timeout, TimeUnit.MILLISECONDS);
         call.whenComplete((response, error) -> {
             deadline.cancel(false);
             callsMade.remove(stream, call);
