@@ -8,6 +8,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,8 +17,8 @@ import org.slf4j.LoggerFactory;
  * call at a time, the most recently used first. A call gets none, and goes through the shared
  * connection, when it runs on a virtual thread (whose blocking socket reads are handed to the
  * JDK's poller anyway) or when none is idle. Lanes are opened in the background, one at a time,
- * when a call found none idle: a caller never waits for a connect or a login, whatever its
- * deadline. After a lane could not be opened (a server at its connection limit, say), none is
+ * when a second call found none idle (a client that calls once, as {@code baton call} does, opens
+ * none): a caller never waits for a connect or a login, whatever its deadline. After a lane could not be opened (a server at its connection limit, say), none is
  * tried for a while.
  */
 final class CallLanes implements AutoCloseable {
@@ -34,6 +35,8 @@ final class CallLanes implements AutoCloseable {
     private final ConcurrentLinkedDeque<CallLane> idle = new ConcurrentLinkedDeque<>();
     /** Every open lane, idle or lent: closing the client closes them all. */
     private final Set<CallLane> open = ConcurrentHashMap.newKeySet();
+    /** Calls that found no lane idle since a lane was last opened. */
+    private final AtomicInteger missed = new AtomicInteger();
     /** Whether a lane is being opened: one at a time. */
     private final AtomicBoolean opening = new AtomicBoolean();
     private long backoffMillis = FIRST_BACKOFF_MILLIS; // by the thread that holds opening
@@ -63,7 +66,9 @@ final class CallLanes implements AutoCloseable {
     }
 
     private void openOneInTheBackground() {
-        if (open.size() >= max || System.nanoTime() - retryAtNanos < 0 || !opening.compareAndSet(false, true)) return;
+        if (missed.incrementAndGet() < 2 || open.size() >= max || System.nanoTime() - retryAtNanos < 0
+                || !opening.compareAndSet(false, true)) return;
+        missed.set(0);
         Thread.ofVirtual().name("baton-call-lane-open").start(() -> {
             try {
                 if (open.size() >= max || closed) return;
