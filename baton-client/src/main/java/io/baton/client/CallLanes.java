@@ -1,6 +1,5 @@
 package io.baton.client;
 
-import io.baton.BatonException;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Set;
@@ -35,7 +34,7 @@ final class CallLanes implements AutoCloseable {
     private final ConcurrentLinkedDeque<CallLane> idle = new ConcurrentLinkedDeque<>();
     /** Every open lane, idle or lent: closing the client closes them all. */
     private final Set<CallLane> open = ConcurrentHashMap.newKeySet();
-    /** Calls that found no lane idle since a lane was last opened. */
+    /** Calls that found no lane idle since a lane was last tried, counted to 2. */
     private final AtomicInteger missed = new AtomicInteger();
     /** Whether a lane is being opened: one at a time. */
     private final AtomicBoolean opening = new AtomicBoolean();
@@ -66,7 +65,7 @@ final class CallLanes implements AutoCloseable {
     }
 
     private void openOneInTheBackground() {
-        if (missed.incrementAndGet() < 2 || open.size() >= max || System.nanoTime() - retryAtNanos < 0
+        if (missed.updateAndGet(m -> Math.min(m + 1, 2)) < 2 || open.size() >= max || System.nanoTime() - retryAtNanos < 0
                 || !opening.compareAndSet(false, true)) return;
         missed.set(0);
         Thread.ofVirtual().name("baton-call-lane-open").start(() -> {
@@ -77,7 +76,7 @@ final class CallLanes implements AutoCloseable {
                 backoffMillis = FIRST_BACKOFF_MILLIS;
                 idle.offerFirst(lane);
                 if (closed) close(); // closed meanwhile: nobody else will close this one
-            } catch (IOException | TimeoutException | BatonException e) {
+            } catch (IOException | TimeoutException | RuntimeException e) { // a BatonException: the server refused the login
                 retryAtNanos = System.nanoTime() + backoffMillis * 1_000_000;
                 log.debug("could not open a connection for calls to {}:{} ({}); calls go through the shared connection for {} ms",
                         host, port, e.toString(), backoffMillis);

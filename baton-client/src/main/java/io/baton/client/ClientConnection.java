@@ -78,6 +78,8 @@ final class ClientConnection {
     private volatile Outbox outbox;
     /** Threads waiting for room to publish: the outbox wakes them after a drain. */
     private final AtomicInteger waitingForRoom = new AtomicInteger();
+    /** Whether the channel is logged in (its streams maybe still being restored): a stream's close may go out then. */
+    private volatile boolean loggedIn;
     /** Whether the channel is logged in and its streams restored: requests go out only then. */
     private volatile boolean connected;
     private final Object connectedLock = new Object();
@@ -166,6 +168,7 @@ final class ClientConnection {
      */
     private void login() {
         connected = false;
+        loggedIn = false;
         var connect = bootstrap.connect(host, port);
         if (!connect.awaitUninterruptibly(connectTimeout.toMillis() + 1000) || !connect.isSuccess()) {
             Throwable cause = connect.cause();
@@ -176,6 +179,7 @@ final class ClientConnection {
         this.outbox = new Outbox(connect.channel(), this::roomMade);
         this.channel = connect.channel();
         this.welcome = await(send(Verb.HELLO, newStream(), out -> hello(out, credentials), ClientConnection::readWelcome), connectTimeout, "logging in to " + address);
+        loggedIn = true;
         for (Map.Entry<Integer, Restore> r : restores.entrySet()) {
             await(send(r.getValue().verb(), r.getKey(), r.getValue().fields(), in -> null), connectTimeout, "restoring " + r.getValue().what());
         }
@@ -349,10 +353,12 @@ final class ClientConnection {
     /**
      * Opens a stream the server pushes frames on (a subscription, a registration): registers
      * {@code handler}, sends {@code verb} and waits for its OK. Closing the result stops the
-     * handler at once and sends {@code closeVerb}, then waits for its answer: once close returns
-     * the server has stopped, so a call made next, on another connection perhaps (a
-     * {@link CallLane}), does not reach a subject no longer served here. On the I/O thread, which
-     * must never wait for an answer only it can read, it does not wait.
+     * handler at once and sends {@code closeVerb} without waiting for its answer: it may be closed
+     * on the I/O thread, which must never wait for an answer only it can read, or by a function
+     * stopping, which must not block. A request the server still routes here meanwhile is
+     * answered "nothing serves this here" ({@code refuse}). During a reconnect the close goes out
+     * as soon as the new connection is logged in, after any restore it undoes; before that, the
+     * stream is simply not restored.
      */
     AutoCloseable openStream(int verb, Consumer<ByteBuf> fields, PushHandler handler, int closeVerb, Duration timeout, String what) {
         int stream = newStream();
@@ -367,16 +373,10 @@ final class ClientConnection {
         return () -> {
             pushes.remove(stream);
             restores.remove(stream);
-            if (!isOpen()) return;
-            if (channel.eventLoop().inEventLoop()) {
-                settle(closeVerb, out -> out.writeInt(stream), "close (" + what + ")");
-                return;
-            }
-            try {
-                await(request(closeVerb, out -> out.writeInt(stream), in -> null), timeout, "closing (" + what + ")");
-            } catch (BatonException e) {
-                log.warn("could not close ({}) on {}: {}", what, address, e.toString());
-            }
+            if (broken != null || !loggedIn || !channel.isActive()) return;
+            send(closeVerb, newStream(), out -> out.writeInt(stream), in -> null).whenComplete((ok, error) -> {
+                if (error != null) log.warn("could not close ({}) on {}: {}", what, address, error.toString());
+            });
         };
     }
 
@@ -446,11 +446,11 @@ final class ClientConnection {
     }
 
     private void failPending(BatonException failure) {
-        forgotten.clear(); // the server answers none of them now
         for (Integer stream : pending.keySet()) {
             Pending<?> p = pending.remove(stream);
             if (p != null) p.future.completeExceptionally(failure);
         }
+        forgotten.clear(); // the server answers none of them now
     }
 
     /**
@@ -568,6 +568,7 @@ final class ClientConnection {
             }
             ctx.fireChannelInactive();
             if (ctx.channel() != channel) return; // an earlier channel, already replaced
+            loggedIn = false;
             if (closing || broken != null) {
                 fail(new io.baton.BatonClosedException("the connection to " + address + " was closed"));
                 return;

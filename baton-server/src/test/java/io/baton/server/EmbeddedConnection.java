@@ -10,7 +10,10 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
+import io.netty.channel.EventLoop;
 import io.netty.channel.embedded.EmbeddedChannel;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,13 +48,41 @@ final class EmbeddedConnection implements AutoCloseable {
 
     EmbeddedConnection(BatonServer server) {
         int maxFrame = Frames.maxFrameBytes(server.options().maxPayloadBytes());
-        channel = new EmbeddedChannel(false, false, new Head(), Frames.decoder(maxFrame), new ServerConnection(server));
+        channel = new EmbeddedChannel(false, false, new Head(), Frames.decoder(maxFrame), new ServerConnection(server)) {
+            private EventLoop threadSafe;
+
+            /**
+             * The embedded loop's task queue is a plain ArrayDeque, and the server hands tasks to
+             * its connection's loop from virtual threads (an answer's drain, say): a task given from
+             * another thread waits in {@link #deferred} for the next {@link #pump} instead, where one
+             * lost in a race would leave its buffers held for good.
+             */
+            @Override
+            public EventLoop eventLoop() {
+                if (threadSafe == null) threadSafe = threadSafe(super.eventLoop());
+                return threadSafe;
+            }
+        };
         channel.config().setAllocator(allocator);
         try {
             channel.register(); // now, with the allocator set: channelActive admits the connection
         } catch (Exception e) {
             throw new AssertionError("cannot register the embedded channel", e);
         }
+    }
+
+    private EventLoop threadSafe(EventLoop loop) {
+        return (EventLoop) Proxy.newProxyInstance(EventLoop.class.getClassLoader(), new Class<?>[] {EventLoop.class}, (proxy, method, args) -> {
+            if (method.getName().equals("execute") && args != null && args.length == 1 && Thread.currentThread() != owner) {
+                deferred.add((Runnable) args[0]);
+                return null;
+            }
+            try {
+                return method.invoke(loop, args);
+            } catch (InvocationTargetException e) {
+                throw e.getCause();
+            }
+        });
     }
 
     /** Delivers {@code bytes[from, to)} as one read and runs what it left for the event loop; false if the connection was closed already. */
