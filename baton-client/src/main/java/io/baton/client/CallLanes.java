@@ -17,8 +17,8 @@ import org.slf4j.LoggerFactory;
  * connection, when it runs on a virtual thread (whose blocking socket reads are handed to the
  * JDK's poller anyway) or when none is idle. Lanes are opened in the background, one at a time,
  * when a second call found none idle (a client that calls once, as {@code baton call} does, opens
- * none): a caller never waits for a connect or a login, whatever its deadline. After a lane could not be opened (a server at its connection limit, say), none is
- * tried for a while.
+ * none): a caller never waits for a connect or a login, whatever its deadline. After a lane could
+ * not be opened (a server at its connection limit, say), none is tried for a while.
  */
 final class CallLanes implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CallLanes.class);
