@@ -3,6 +3,8 @@ package io.baton.server;
 import io.baton.AuthenticationException;
 import io.baton.BatonClosedException;
 import io.baton.BatonException;
+import io.baton.ConnectionLostException;
+import io.baton.Headers;
 import io.baton.PermissionDeniedException;
 import io.baton.Overflow;
 import io.baton.ProtocolException;
@@ -91,7 +93,10 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
     private final Map<DeliverySource, Set<Long>> leased = new ConcurrentHashMap<>();
     private final Map<Integer, AutoCloseable> subscriptions = new ConcurrentHashMap<>();
     private final Map<Integer, AutoCloseable> registrations = new ConcurrentHashMap<>();
-    private final Map<Long, RpcChannel.Reply> callsInFlight = new ConcurrentHashMap<>();
+    /** Calls handed to this connection's handlers and not answered yet, by call id. */
+    private final Map<Long, CallInFlight> callsInFlight = new ConcurrentHashMap<>();
+
+    private record CallInFlight(String subject, RpcChannel.Reply reply) {}
     /** CALLs this connection made that are not answered yet, by stream: CANCEL_REQUEST cancels them. */
     private final Map<Integer, CompletableFuture<Envelope>> callsMade = new ConcurrentHashMap<>();
     /** Threads waiting in FETCH, by stream: interrupted by CANCEL_REQUEST, BYE, or the connection closing. */
@@ -690,7 +695,7 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
         AutoCloseable registration = backend.rpc().serve(subject, (request, reply) -> {
             if (closed) return;
             long callId = nextCallId.incrementAndGet();
-            callsInFlight.put(callId, reply);
+            callsInFlight.put(callId, new CallInFlight(subject, reply));
             reply.onCancel(() -> {
                 if (callsInFlight.remove(callId) != null && !closed) write(Verb.CANCEL, id, out -> out.writeLong(callId));
             });
@@ -735,8 +740,16 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
         long callId = in.i64("callId");
         Envelope response = in.envelope(maxPayload);
         in.end();
-        RpcChannel.Reply reply = callsInFlight.remove(callId);
-        if (reply != null) reply.send(response); // else: cancelled or unknown, ignored as the protocol says
+        CallInFlight call = callsInFlight.remove(callId);
+        if (call != null) call.reply().send(response); // else: cancelled or unknown, ignored as the protocol says
+    }
+
+    /** The reply to a call whose server's connection closed while it had the call. */
+    private static Envelope serverLost(String subject) {
+        return new Envelope(subject, null, null, Map.of(
+                Headers.RPC_ERROR_TYPE, ConnectionLostException.class.getName(),
+                Headers.RPC_ERROR_MESSAGE, "the server of '" + subject + "' lost its connection while it had this call; whether it acted on it is unknown"),
+                new byte[0], System.currentTimeMillis());
     }
 
     private void close(Map<Integer, AutoCloseable> registry, int stream, FrameReader in) {
@@ -841,7 +854,11 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
         registrations.values().forEach(ServerConnection::closeQuietly);
         subscriptions.clear();
         registrations.clear();
-        callsInFlight.clear();
+        // the calls this connection's handlers had get no reply now: their callers hear so at once, not at their deadlines
+        for (Long callId : callsInFlight.keySet()) {
+            CallInFlight call = callsInFlight.remove(callId);
+            if (call != null) call.reply().send(serverLost(call.subject()));
+        }
         callsMade.values().forEach(call -> call.cancel(true));
         callsMade.clear();
         fetching.values().forEach(Thread::interrupt);
