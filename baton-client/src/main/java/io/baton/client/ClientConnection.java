@@ -522,10 +522,8 @@ final class ClientConnection {
         private void refuse(FrameReader in) {
             long callId = in.i64("callId");
             Envelope request = in.envelope(Integer.MAX_VALUE);
-            Envelope refusal = new Envelope(request.subject(), null, null, Map.of(
-                    io.baton.Headers.RPC_ERROR_TYPE, io.baton.NoRespondersException.class.getName(),
-                    io.baton.Headers.RPC_ERROR_MESSAGE, "'" + request.subject() + "' stopped being served here",
-                    io.baton.Headers.RPC_ERROR_KIND, "no-server"), new byte[0], System.currentTimeMillis());
+            Envelope refusal = Envelope.rpcError(request.subject(), "no-server", io.baton.NoRespondersException.class.getName(),
+                    "'" + request.subject() + "' stopped being served here");
             write(Verb.REPLY, 0, out -> {
                 out.writeLong(callId);
                 FrameWriter.envelope(out, refusal);

@@ -6,7 +6,6 @@ import io.baton.spi.Envelope;
 import io.baton.spi.RpcChannel;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -207,11 +206,7 @@ final class RpcServer extends Function implements RpcChannel.RequestHandler {
     }
 
     private static Envelope error(Envelope request, String kind, String type, String message) {
-        Map<String, String> headers = new HashMap<>();
-        headers.put(Headers.RPC_ERROR_TYPE, type);
-        if (message != null) headers.put(Headers.RPC_ERROR_MESSAGE, message);
-        if (kind != null) headers.put(Headers.RPC_ERROR_KIND, kind);
-        return new Envelope(request.subject(), null, null, Map.copyOf(headers), new byte[0], CoarseClock.millis());
+        return Envelope.rpcError(request.subject(), kind, type, message);
     }
 
     @Override

@@ -27,6 +27,23 @@ public record Envelope(String subject, String id, String key, Map<String, String
         return new Envelope(subject, null, null, Map.of(), payload, System.currentTimeMillis());
     }
 
+    /**
+     * The RPC reply that carries a failure instead of a result: the error headers
+     * ({@code baton-error-type}, {@code -message}, {@code -kind}) core turns back into an exception
+     * on the caller's side, and no payload.
+     *
+     * @param kind Baton's own kind of failure ({@code no-server}, {@code deadline}, ...), or null for a
+     *             failure that reaches the caller as {@code RemoteException}
+     * @param message the failure's message, or null
+     */
+    public static Envelope rpcError(String subject, String kind, String type, String message) {
+        Map<String, String> headers = new java.util.HashMap<>();
+        headers.put(io.baton.Headers.RPC_ERROR_TYPE, type);
+        if (message != null) headers.put(io.baton.Headers.RPC_ERROR_MESSAGE, message);
+        if (kind != null) headers.put(io.baton.Headers.RPC_ERROR_KIND, kind);
+        return new Envelope(subject, null, null, Map.copyOf(headers), new byte[0], System.currentTimeMillis());
+    }
+
     /** A copy with different headers. */
     public Envelope withHeaders(Map<String, String> newHeaders) {
         return new Envelope(subject, id, key, Map.copyOf(newHeaders), payload, timestamp);

@@ -1,6 +1,5 @@
 package io.baton.nats;
 
-import io.baton.Headers;
 import io.baton.NoRespondersException;
 import io.baton.PayloadTooLargeException;
 import io.baton.spi.CancelHooks;
@@ -111,8 +110,7 @@ final class NatsRpc implements RpcChannel {
             try {
                 backend.checkSize(headers, payload, "the reply of", subject);
             } catch (PayloadTooLargeException e) {
-                Envelope error = new Envelope(subject, null, null, Map.of(Headers.RPC_ERROR_TYPE, PayloadTooLargeException.class.getName(),
-                        Headers.RPC_ERROR_MESSAGE, e.getMessage()), new byte[0], System.currentTimeMillis());
+                Envelope error = Envelope.rpcError(subject, null, PayloadTooLargeException.class.getName(), e.getMessage());
                 headers = NatsHeaders.toNats(error, false);
                 payload = new byte[0];
             }

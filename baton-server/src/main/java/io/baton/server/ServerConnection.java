@@ -4,7 +4,6 @@ import io.baton.AuthenticationException;
 import io.baton.BatonClosedException;
 import io.baton.BatonException;
 import io.baton.ConnectionLostException;
-import io.baton.Headers;
 import io.baton.PermissionDeniedException;
 import io.baton.Overflow;
 import io.baton.ProtocolException;
@@ -746,10 +745,8 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
 
     /** The reply to a call whose server's connection closed while it had the call. */
     private static Envelope serverLost(String subject) {
-        return new Envelope(subject, null, null, Map.of(
-                Headers.RPC_ERROR_TYPE, ConnectionLostException.class.getName(),
-                Headers.RPC_ERROR_MESSAGE, "the server of '" + subject + "' lost its connection while it had this call; whether it acted on it is unknown"),
-                new byte[0], System.currentTimeMillis());
+        return Envelope.rpcError(subject, null, ConnectionLostException.class.getName(),
+                "the server of '" + subject + "' lost its connection while it had this call; whether it acted on it is unknown");
     }
 
     private void close(Map<Integer, AutoCloseable> registry, int stream, FrameReader in) {
