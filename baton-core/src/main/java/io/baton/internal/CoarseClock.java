@@ -1,5 +1,6 @@
 package io.baton.internal;
 
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -26,13 +27,14 @@ public final class CoarseClock {
 
     /** The field and the thread that refreshes it; one per JVM, more in tests. */
     static final class Ticker {
+        /** What {@link #now} holds while the ticker sleeps: no real time is this. */
+        private static final long ASLEEP = Long.MIN_VALUE;
         private final int idleTicks;
         private final Thread thread;
-        private volatile long now = System.currentTimeMillis();
+        /** The time of the last tick, or {@link #ASLEEP}; only the ticker sets it to that, only the one waking read clears it. */
+        private final AtomicLong now = new AtomicLong(System.currentTimeMillis());
         /** Set by a read, cleared by each tick: whether anyone read the clock since the last tick. */
         private volatile boolean read;
-        /** Set by the ticker before it parks for good; cleared by the read that wakes it. */
-        private volatile boolean asleep;
 
         Ticker(String name, int idleTicks) {
             this.idleTicks = idleTicks;
@@ -40,22 +42,27 @@ public final class CoarseClock {
         }
 
         long millis() {
-            if (asleep) return wake();
+            long t = now.get();
+            if (t == ASLEEP) return wake();
             if (!read) read = true; // written once a tick at most: readers on many cores do not fight over the line
-            return now;
+            return t;
         }
 
         /** Whether the ticker sleeps until the next read. */
         boolean isAsleep() {
-            return asleep;
+            return now.get() == ASLEEP;
         }
 
+        /**
+         * The real time, stored for the reads after this one by the one read that wins the wake-up;
+         * a read that loses it (another stored its time first) still answers its own real time.
+         */
         private long wake() {
             long t = System.currentTimeMillis();
-            now = t; // before asleep is cleared: a read that sees it awake sees this time, not the one it fell asleep at
-            read = true;
-            asleep = false;
-            LockSupport.unpark(thread);
+            if (now.compareAndSet(ASLEEP, t)) {
+                read = true;
+                LockSupport.unpark(thread);
+            }
             return t;
         }
 
@@ -63,16 +70,17 @@ public final class CoarseClock {
             int idle = 0;
             while (true) {
                 LockSupport.parkNanos(1_000_000);
-                now = System.currentTimeMillis();
                 if (read) {
                     read = false;
                     idle = 0;
                 } else if (++idle >= idleTicks) {
-                    asleep = true;
-                    // a read that came before asleep was set found the time of this tick; every later one wakes this thread
-                    while (asleep) LockSupport.park(this);
+                    // a read before this store got the last tick's time, fresh; every read after it wakes this thread
+                    now.set(ASLEEP);
+                    while (now.get() == ASLEEP) LockSupport.park(this);
                     idle = 0;
+                    continue;
                 }
+                now.set(System.currentTimeMillis());
             }
         }
     }

@@ -18,7 +18,7 @@ class CoarseClockTest {
 
     @Test
     void sleepsWhenNobodyReadsItAndTheNextReadIsFresh() {
-        CoarseClock.Ticker ticker = new CoarseClock.Ticker("test-clock", 5);
+        CoarseClock.Ticker ticker = new CoarseClock.Ticker("test-clock", 50);
         ticker.millis();
         await().atMost(Duration.ofSeconds(10)).until(ticker::isAsleep);
         long asleepAt = System.currentTimeMillis();
@@ -29,10 +29,45 @@ class CoarseClockTest {
         long before = System.currentTimeMillis();
         long read = ticker.millis();
         assertThat(read).isGreaterThanOrEqualTo(before);
-        assertThat(ticker.isAsleep()).isFalse();
 
-        // awake again: it ticks while it is read, and falls asleep again when it no longer is
-        await().atMost(Duration.ofSeconds(10)).until(() -> ticker.millis() > read);
+        // awake again: read every millisecond it moves on, and it falls asleep again when no longer read
+        await().pollInterval(Duration.ofMillis(1)).atMost(Duration.ofSeconds(10)).until(() -> ticker.millis() > read);
         await().atMost(Duration.ofSeconds(10)).until(ticker::isAsleep);
+    }
+
+    @Test
+    void readersRacingToWakeItNeverGetTheTimeItFellAsleepAt() throws Exception {
+        CoarseClock.Ticker ticker = new CoarseClock.Ticker("test-clock-race", 2); // asleep after 2 ms without a read
+        int readers = 4;
+        java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(readers + 1);
+        java.util.concurrent.CyclicBarrier done = new java.util.concurrent.CyclicBarrier(readers + 1);
+        java.util.concurrent.atomic.AtomicLong worstLag = new java.util.concurrent.atomic.AtomicLong();
+        int rounds = 8;
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(readers)) {
+            for (int r = 0; r < readers; r++) {
+                pool.submit(() -> {
+                    for (int round = 0; round < rounds; round++) {
+                        start.await(10, java.util.concurrent.TimeUnit.SECONDS);
+                        for (int i = 0; i < 1_000; i++) {
+                            long real = System.currentTimeMillis();
+                            worstLag.accumulateAndGet(real - ticker.millis(), Math::max);
+                        }
+                        done.await(10, java.util.concurrent.TimeUnit.SECONDS);
+                    }
+                    return null;
+                });
+            }
+            for (int round = 0; round < rounds; round++) {
+                // asleep, and for 300 ms: then all readers at once find it asleep and race to wake it
+                await().atMost(Duration.ofSeconds(10)).until(ticker::isAsleep);
+                long asleepFrom = System.currentTimeMillis();
+                await().atMost(Duration.ofSeconds(10)).until(() -> System.currentTimeMillis() - asleepFrom >= 300);
+                start.await(10, java.util.concurrent.TimeUnit.SECONDS);
+                done.await(10, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        }
+        // a read answered with the time the ticker fell asleep at lags by the 300 ms it slept; the
+        // ticker's own lag is a tick or two, more only if a busy machine starves its thread
+        assertThat(worstLag.get()).isLessThan(250);
     }
 }
