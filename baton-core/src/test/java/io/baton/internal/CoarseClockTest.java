@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 class CoarseClockTest {
@@ -39,20 +43,20 @@ class CoarseClockTest {
     void readersRacingToWakeItNeverGetTheTimeItFellAsleepAt() throws Exception {
         CoarseClock.Ticker ticker = new CoarseClock.Ticker("test-clock-race", 2); // asleep after 2 ms without a read
         int readers = 4;
-        java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(readers + 1);
-        java.util.concurrent.CyclicBarrier done = new java.util.concurrent.CyclicBarrier(readers + 1);
-        java.util.concurrent.atomic.AtomicLong worstLag = new java.util.concurrent.atomic.AtomicLong();
+        CyclicBarrier start = new CyclicBarrier(readers + 1);
+        CyclicBarrier done = new CyclicBarrier(readers + 1);
+        AtomicLong worstLag = new AtomicLong();
         int rounds = 8;
-        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(readers)) {
+        try (var pool = Executors.newFixedThreadPool(readers)) {
             for (int r = 0; r < readers; r++) {
                 pool.submit(() -> {
                     for (int round = 0; round < rounds; round++) {
-                        start.await(10, java.util.concurrent.TimeUnit.SECONDS);
+                        start.await(10, TimeUnit.SECONDS);
                         for (int i = 0; i < 1_000; i++) {
                             long real = System.currentTimeMillis();
                             worstLag.accumulateAndGet(real - ticker.millis(), Math::max);
                         }
-                        done.await(10, java.util.concurrent.TimeUnit.SECONDS);
+                        done.await(10, TimeUnit.SECONDS);
                     }
                     return null;
                 });
@@ -62,8 +66,8 @@ class CoarseClockTest {
                 await().atMost(Duration.ofSeconds(10)).until(ticker::isAsleep);
                 long asleepFrom = System.currentTimeMillis();
                 await().atMost(Duration.ofSeconds(10)).until(() -> System.currentTimeMillis() - asleepFrom >= 300);
-                start.await(10, java.util.concurrent.TimeUnit.SECONDS);
-                done.await(10, java.util.concurrent.TimeUnit.SECONDS);
+                start.await(10, TimeUnit.SECONDS);
+                done.await(10, TimeUnit.SECONDS);
             }
         }
         // a read answered with the time the ticker fell asleep at lags by the 300 ms it slept; the
