@@ -73,7 +73,8 @@ public final class VirtualThreadHandoff {
     private enum Replier {
         PLATFORM("platform thread"),
         VIRTUAL("virtual thread"),
-        VIRTUAL_WITH_DEADLINE("vt + deadline hdr");
+        VIRTUAL_WITH_DEADLINE("vt + deadline hdr"),
+        SYNC_VIRTUAL("vt reads sync sub");
 
         final String label;
 
@@ -161,8 +162,23 @@ public final class VirtualThreadHandoff {
         Connection server = Nats.connect(url);
         Connection client = Nats.connect(url);
         try {
+            Thread reader = null;
+            if (replier == Replier.SYNC_VIRTUAL) {
+                io.nats.client.Subscription sub = server.subscribe("vthandoff.rpc", "q");
+                reader = Thread.ofVirtual().start(() -> {
+                    try {
+                        while (true) {
+                            Message m = sub.nextMessage(Duration.ofSeconds(1));
+                            if (m != null) server.publish(m.getReplyTo(), m.getData());
+                        }
+                    } catch (InterruptedException | IllegalStateException e) {
+                        // done
+                    }
+                });
+            }
             Dispatcher d = server.createDispatcher(m -> {
                 switch (replier) {
+                    case SYNC_VIRTUAL -> throw new IllegalStateException();
                     case PLATFORM -> server.publish(m.getReplyTo(), m.getData());
                     case VIRTUAL -> Thread.ofVirtual().start(() -> server.publish(m.getReplyTo(), m.getData()));
                     case VIRTUAL_WITH_DEADLINE -> {
@@ -172,7 +188,7 @@ public final class VirtualThreadHandoff {
                     }
                 }
             });
-            d.subscribe("vthandoff.rpc", "q");
+            if (reader == null) d.subscribe("vthandoff.rpc", "q");
             server.flush(Duration.ofSeconds(2));
             byte[] body = new byte[SIZE];
             long warmupEnds = System.nanoTime() + 1_000_000_000L;
@@ -184,6 +200,7 @@ public final class VirtualThreadHandoff {
                 if (reply == null) throw new IllegalStateException("no reply within 5 s");
                 if (now > warmupEnds) h.recordValue(System.nanoTime() - now);
             }
+            if (reader != null) reader.interrupt();
         } finally {
             client.close();
             server.close();
