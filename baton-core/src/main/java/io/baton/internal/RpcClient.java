@@ -26,7 +26,8 @@ import java.util.function.Function;
  * The calling side of RPC, written once for every backend: the deadline (the call's own, capped by
  * the current {@link Context}'s remaining budget) travels as {@link Headers#RPC_TIMEOUT_MS}; the
  * reply's error headers become typed exceptions; a caller that gives up cancels the request, which
- * cancels the server side.
+ * cancels the server side; a call that a stopping server refused unstarted goes to the subject's
+ * servers again ({@link #REROUTES}).
  */
 final class RpcClient {
     private final RpcChannel rpc;
@@ -76,9 +77,20 @@ final class RpcClient {
     <R> R call(String subject, byte[] payload, Map<String, String> extraHeaders, CallOptions options, Function<byte[], R> decode) {
         Prepared prepared = prepare(subject, payload, extraHeaders, options);
         long millis = prepared.timeout().toMillis();
-        Envelope reply;
+        long started = System.nanoTime();
+        Envelope request = prepared.request();
+        Duration timeout = prepared.timeout();
         try {
-            reply = rpc.call(prepared.request(), prepared.timeout());
+            Envelope reply = rpc.call(request, timeout);
+            for (int attempt = 1; attempt <= REROUTES && refusedUnstarted(reply); attempt++) {
+                Duration left = budgetLeft(prepared.timeout(), started, attempt);
+                if (left == null) break;
+                if (pause(attempt) > 0) Thread.sleep(pause(attempt));
+                request = withBudget(request, left);
+                timeout = left;
+                reply = rpc.call(request, timeout);
+            }
+            return decodeReply(subject, reply, decode);
         } catch (TimeoutException e) {
             throw new DeadlineExceededException("no reply from '" + subject + "' within " + millis + " ms");
         } catch (InterruptedException e) {
@@ -89,7 +101,6 @@ final class RpcClient {
             if (t instanceof RuntimeException re) throw re;
             throw new BatonException("call to '" + subject + "' failed: " + t, t);
         }
-        return decodeReply(subject, reply, decode);
     }
 
     /** Calls without blocking: a timer enforces the deadline; cancelling the result cancels the server side. */
@@ -102,7 +113,9 @@ final class RpcClient {
             return CompletableFuture.failedFuture(e);
         }
         long millis = prepared.timeout().toMillis();
-        CompletableFuture<Envelope> raw = rpc.request(prepared.request(), prepared.timeout()).orTimeout(millis, TimeUnit.MILLISECONDS);
+        Rerouting call = new Rerouting(prepared.timeout());
+        call.attempt(prepared.request(), prepared.timeout(), 1);
+        CompletableFuture<Envelope> raw = call.reply.orTimeout(millis, TimeUnit.MILLISECONDS);
         CompletableFuture<R> result = raw.handle((reply, error) -> {
             if (error != null) throw new CompletionException(translate(subject, millis, error));
             return decodeReply(subject, reply, decode);
@@ -111,6 +124,88 @@ final class RpcClient {
             if (result.isCancelled()) raw.cancel(true); // reaches the server's cancel hooks
         });
         return result;
+    }
+
+    /**
+     * How many times a call goes to the subject's servers again after one refused it unstarted
+     * (a reply of kind {@code no-server}: that server was stopping, and the broker had not heard
+     * yet). Only such a refusal is sent again, since no handler saw the call. The pauses before the
+     * attempts, 0, 1, 2 and 4 ms, give a stopping server the time to leave where the broker picks
+     * a server at random (a NATS queue group); where it goes round (mem:, the Baton server) the
+     * first attempt again reaches another one. A subject whose only server is stopping still fails
+     * with {@link io.baton.NoRespondersException}, some milliseconds later.
+     */
+    private static final int REROUTES = 4;
+    private static final Duration MIN_BUDGET = Duration.ofMillis(1);
+
+    /** The milliseconds between refusal number {@code refusal} and the next attempt. */
+    private static long pause(int refusal) {
+        return refusal == 1 ? 0 : 1L << (refusal - 2);
+    }
+
+    /**
+     * What is left of a call's {@code budget}, begun at {@code started}, after refusal number
+     * {@code refusal} and the pause that follows it; null if too little for another attempt.
+     */
+    private static Duration budgetLeft(Duration budget, long started, int refusal) {
+        Duration left = budget.minusNanos(System.nanoTime() - started).minusMillis(pause(refusal));
+        return left.compareTo(MIN_BUDGET) < 0 ? null : left;
+    }
+
+    private static boolean refusedUnstarted(Envelope reply) {
+        return "no-server".equals(reply.headers().get(Headers.RPC_ERROR_KIND));
+    }
+
+    /** The same request with the budget it has left, so that the next server's deadline is the caller's. */
+    private static Envelope withBudget(Envelope request, Duration left) {
+        Map<String, String> headers = new HashMap<>(request.headers());
+        headers.put(Headers.RPC_TIMEOUT_MS, Long.toString(left.toMillis()));
+        return request.withHeaders(headers);
+    }
+
+    /**
+     * The attempts of one asynchronous call: {@link #reply} completes with the first answer that is
+     * not an unstarted refusal (or the last one); its failure (a timeout, a cancel) reaches the
+     * attempt in flight, and through it the server's cancel hooks.
+     */
+    private final class Rerouting {
+        final CompletableFuture<Envelope> reply = new CompletableFuture<>();
+        private final Duration budget;
+        private final long started = System.nanoTime();
+        private volatile CompletableFuture<Envelope> inFlight;
+
+        Rerouting(Duration budget) {
+            this.budget = budget;
+            reply.whenComplete((r, e) -> {
+                if (e != null) inFlight.completeExceptionally(e);
+            });
+        }
+
+        /** Sends attempt number {@code attempt} (the first is 1); after a refusal, the next follows {@link #pause}. */
+        void attempt(Envelope request, Duration timeout, int attempt) {
+            CompletableFuture<Envelope> current;
+            try {
+                current = rpc.request(request, timeout);
+            } catch (RuntimeException e) { // on a timer's thread after a refusal: only this future can tell the caller
+                reply.completeExceptionally(e);
+                return;
+            }
+            inFlight = current;
+            if (reply.isDone()) current.cancel(true); // given up while this attempt was being sent
+            current.whenComplete((answer, error) -> {
+                if (error != null) {
+                    reply.completeExceptionally(error);
+                    return;
+                }
+                Duration left = attempt > REROUTES || !refusedUnstarted(answer) ? null : budgetLeft(budget, started, attempt);
+                if (left == null || reply.isDone()) {
+                    reply.complete(answer);
+                    return;
+                }
+                CompletableFuture.delayedExecutor(pause(attempt), TimeUnit.MILLISECONDS)
+                        .execute(() -> attempt(withBudget(request, left), left, attempt + 1));
+            });
+        }
     }
 
     /** Waits for {@code future} like a blocking call does: unwrapped exceptions, interrupt cancels. */
