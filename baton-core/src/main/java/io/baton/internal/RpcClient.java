@@ -21,6 +21,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
+import java.util.function.IntToLongFunction;
 
 /**
  * The calling side of RPC, written once for every backend: the deadline (the call's own, capped by
@@ -33,11 +34,18 @@ final class RpcClient {
     private final RpcChannel rpc;
     private final Codec codec;
     private final Duration defaultTimeout;
+    private final IntToLongFunction pauses;
 
     RpcClient(RpcChannel rpc, Codec codec, Duration defaultTimeout) {
+        this(rpc, codec, defaultTimeout, RpcClient::pause);
+    }
+
+    /** With {@code pauses}: the milliseconds after each refusal (by its number, from 1) instead of {@link #pause}'s. */
+    RpcClient(RpcChannel rpc, Codec codec, Duration defaultTimeout, IntToLongFunction pauses) {
         this.rpc = rpc;
         this.codec = codec;
         this.defaultTimeout = defaultTimeout;
+        this.pauses = pauses;
     }
 
     Codec codec() { return codec; }
@@ -82,10 +90,12 @@ final class RpcClient {
         Duration timeout = prepared.timeout();
         try {
             Envelope reply = rpc.call(request, timeout);
-            for (int attempt = 1; attempt <= REROUTES && refusedUnstarted(reply); attempt++) {
-                Duration left = budgetLeft(prepared.timeout(), started, attempt);
+            for (int refusal = 1; refusal <= REROUTES && refusedUnstarted(reply); refusal++) {
+                long pause = pauses.applyAsLong(refusal);
+                if (budgetLeft(prepared.timeout(), started, pause) == null) break;
+                if (pause > 0) Thread.sleep(pause);
+                Duration left = budgetLeft(prepared.timeout(), started, 0); // after the pause, which may have run long
                 if (left == null) break;
-                if (pause(attempt) > 0) Thread.sleep(pause(attempt));
                 request = withBudget(request, left);
                 timeout = left;
                 reply = rpc.call(request, timeout);
@@ -144,11 +154,11 @@ final class RpcClient {
     }
 
     /**
-     * What is left of a call's {@code budget}, begun at {@code started}, after refusal number
-     * {@code refusal} and the pause that follows it; null if too little for another attempt.
+     * What will be left of a call's {@code budget}, begun at {@code started}, after a further
+     * {@code pauseMillis}; null if too little for another attempt.
      */
-    private static Duration budgetLeft(Duration budget, long started, int refusal) {
-        Duration left = budget.minusNanos(System.nanoTime() - started).minusMillis(pause(refusal));
+    private static Duration budgetLeft(Duration budget, long started, long pauseMillis) {
+        Duration left = budget.minusNanos(System.nanoTime() - started).minusMillis(pauseMillis);
         return left.compareTo(MIN_BUDGET) < 0 ? null : left;
     }
 
@@ -177,12 +187,14 @@ final class RpcClient {
         Rerouting(Duration budget) {
             this.budget = budget;
             reply.whenComplete((r, e) -> {
-                if (e != null) inFlight.completeExceptionally(e);
+                CompletableFuture<Envelope> current = inFlight; // null if the first attempt could not be sent
+                if (e != null && current != null) current.completeExceptionally(e);
             });
         }
 
-        /** Sends attempt number {@code attempt} (the first is 1); after a refusal, the next follows {@link #pause}. */
+        /** Sends attempt number {@code attempt} (the first is 1); after a refusal, the next follows a pause. */
         void attempt(Envelope request, Duration timeout, int attempt) {
+            if (reply.isDone()) return; // given up (timed out, cancelled) during the pause: send nothing
             CompletableFuture<Envelope> current;
             try {
                 current = rpc.request(request, timeout);
@@ -197,13 +209,22 @@ final class RpcClient {
                     reply.completeExceptionally(error);
                     return;
                 }
-                Duration left = attempt > REROUTES || !refusedUnstarted(answer) ? null : budgetLeft(budget, started, attempt);
-                if (left == null || reply.isDone()) {
+                long pause = pauses.applyAsLong(attempt);
+                if (attempt > REROUTES || !refusedUnstarted(answer) || budgetLeft(budget, started, pause) == null || reply.isDone()) {
                     reply.complete(answer);
                     return;
                 }
-                CompletableFuture.delayedExecutor(pause(attempt), TimeUnit.MILLISECONDS)
-                        .execute(() -> attempt(withBudget(request, left), left, attempt + 1));
+                // not on the thread that completed the answer (an event loop, say), which a send may block
+                Thread.ofVirtual().name("baton-rpc-reroute").start(() -> {
+                    try {
+                        if (pause > 0) Thread.sleep(pause);
+                    } catch (InterruptedException e) {
+                        // this thread is Baton's own and nothing interrupts it; were it to happen, go on at once
+                    }
+                    Duration left = budgetLeft(budget, started, 0); // after the pause, which may have run long
+                    if (left == null) reply.complete(answer);
+                    else attempt(withBudget(request, left), left, attempt + 1);
+                });
             });
         }
     }

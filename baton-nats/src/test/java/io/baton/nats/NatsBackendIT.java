@@ -186,4 +186,31 @@ class NatsBackendIT {
             raw.close();
         }
     }
+    @Test
+    void callsRefusedUnstartedByAStoppingServer_goToTheQueueGroupsOtherServer() throws Exception {
+        String prefix = "reroute" + COUNTER.incrementAndGet();
+        String url = server.url().replaceFirst("prefix=[^&]*", "prefix=" + prefix);
+        Connection raw = Nats.connect(NatsServer.SERVER);
+        AtomicInteger refused = new AtomicInteger();
+        try (Baton serving = Baton.connect(url, NatsServer.connectOptions());
+             Baton calling = Baton.connect(url, NatsServer.connectOptions())) {
+            // a member of the subject's queue group that answers as a stopping Baton server does
+            raw.createDispatcher(m -> {
+                refused.incrementAndGet();
+                Headers refusal = new Headers().put(io.baton.Headers.RPC_ERROR_KIND, "no-server")
+                        .put(io.baton.Headers.RPC_ERROR_TYPE, "io.baton.NoRespondersException")
+                        .put(io.baton.Headers.RPC_ERROR_MESSAGE, "'echo' is stopping here");
+                raw.publish(m.getReplyTo(), refusal, new byte[0]);
+            }).subscribe(prefix + ".rpc.echo", NatsRpc.QUEUE_GROUP);
+            raw.flush(Duration.ofSeconds(2));
+            serving.serve("echo", String.class, s -> "echo " + s);
+            for (int i = 0; i < 20; i++) {
+                assertThat(calling.call("echo", "c" + i, String.class)).isEqualTo("echo c" + i);
+            }
+            // NATS gives each request to a member at random: the refusing one had some of them first
+            assertThat(refused.get()).isPositive();
+        } finally {
+            raw.close();
+        }
+    }
 }
