@@ -157,6 +157,7 @@ final class ClientConnection {
         try {
             login();
         } catch (RuntimeException e) {
+            closing = true; // a channel that closed during the first login must not start reconnecting
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw e;
         }
@@ -465,6 +466,7 @@ final class ClientConnection {
         for (int attempt = 1; !closing && broken == null; attempt++) {
             try {
                 Thread.sleep(backoff / 2 + java.util.concurrent.ThreadLocalRandom.current().nextLong(backoff / 2 + 1));
+                if (closing || broken != null) return; // closed while this slept
                 login();
                 log.info("reconnected to {} after {} attempt(s); {} subscriptions and queues restored", address, attempt, restores.size());
                 return;
@@ -578,13 +580,23 @@ final class ClientConnection {
             Thread.ofVirtual().name("baton-reconnect").start(ClientConnection.this::reconnect);
         }
 
+        /**
+         * A transport error (a reset, say, where a server going away sent RST rather than FIN) is a
+         * lost connection like any other: the channel closes, and {@link #channelInactive} reconnects.
+         * A TLS failure or a frame that cannot be decoded fails the connection for good.
+         */
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            log.warn("connection to {} failed: {}", address, cause.toString());
             javax.net.ssl.SSLException tlsFailure = null;
             for (Throwable t = cause; t != null && tlsFailure == null; t = t.getCause()) {
                 if (t instanceof javax.net.ssl.SSLException e) tlsFailure = e;
             }
+            if (tlsFailure == null && cause instanceof java.io.IOException) {
+                log.warn("connection to {} failed: {}", address, cause.toString());
+                ctx.close();
+                return;
+            }
+            log.warn("connection to {} failed for good: {}", address, cause.toString());
             fail(tlsFailure != null
                     ? new AuthenticationException("TLS with " + address + " failed: " + tlsFailure.getMessage(), cause)
                     : new ConnectionLostException("the connection to " + address + " failed: " + cause.getMessage(), cause));

@@ -89,4 +89,29 @@ class ReconnectTest {
             consumed.awaitContains("after reconnect");
         }
     }
+    /**
+     * A server that goes away with a reset (RST, as when it closes with bytes unread) rather than
+     * an orderly close: the client reconnects all the same. The server here is a socket that
+     * speaks the protocol by hand, so the reset is certain.
+     */
+    @Test
+    void aConnectionResetByTheServer_isReconnectedLikeAnyLostConnection() throws Exception {
+        try (java.net.ServerSocket listener = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            listener.setSoTimeout(15_000);
+            java.util.concurrent.CompletableFuture<Baton> connecting = java.util.concurrent.CompletableFuture.supplyAsync(
+                    () -> Baton.connect("baton://127.0.0.1:" + listener.getLocalPort() + "?callConnections=0"));
+            java.net.Socket first = listener.accept();
+            new ByHand(first).welcome(1 << 20);
+            Baton client = connecting.get(10, java.util.concurrent.TimeUnit.SECONDS);
+            try {
+                first.setSoLinger(true, 0);
+                first.close(); // RST, not FIN
+                try (java.net.Socket second = listener.accept()) { // times out (and fails) if the client gave up
+                    new ByHand(second).welcome(1 << 20); // the client's HELLO, logging in again
+                }
+            } finally {
+                client.close();
+            }
+        }
+    }
 }
