@@ -98,6 +98,8 @@ final class ClientConnection {
     private volatile BatonException broken;
     /** Set by {@link #close()}: from then on a lost connection is this side closing it. */
     private volatile boolean closing;
+    /** Whether a reconnect loop runs: there is never more than one, or each would log in a channel of its own. */
+    private final java.util.concurrent.atomic.AtomicBoolean reconnecting = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile Welcome welcome;
 
     /** A request to send again, on the same stream, after reconnecting. */
@@ -209,7 +211,11 @@ final class ClientConnection {
         }
     }
 
-    /** Waits up to {@code max} for the connection to be up; false if it is not (reconnecting, or closed). */
+    /**
+     * Waits up to {@code max} for the connection to be up; false if it is not (reconnecting).
+     *
+     * @throws BatonException why, if the connection is closed or failed for good: waiting cannot help
+     */
     boolean awaitConnected(Duration max) throws InterruptedException {
         long deadline = System.nanoTime() + max.toNanos();
         synchronized (connectedLock) {
@@ -218,7 +224,9 @@ final class ClientConnection {
                 if (left <= 0) return false;
                 TimeUnit.NANOSECONDS.timedWait(connectedLock, left);
             }
-            return connected;
+            BatonException failure = broken;
+            if (failure != null) throw failure;
+            return true;
         }
     }
 
@@ -462,6 +470,22 @@ final class ClientConnection {
      * the server and come again.
      */
     private void reconnect() {
+        do {
+            try {
+                reconnectLoop();
+            } finally {
+                reconnecting.set(false);
+            }
+            // the new channel may have gone between its login and the flag's release, unseen by channelInactive
+        } while (!closing && broken == null && !(connected && channel.isActive()) && reconnecting.compareAndSet(false, true));
+    }
+
+    /** Starts the reconnect loop unless one runs: that one sees this loss too, as its login failing. */
+    private void startReconnect() {
+        if (reconnecting.compareAndSet(false, true)) Thread.ofVirtual().name("baton-reconnect").start(this::reconnect);
+    }
+
+    private void reconnectLoop() {
         long backoff = 100;
         for (int attempt = 1; !closing && broken == null; attempt++) {
             try {
@@ -491,6 +515,7 @@ final class ClientConnection {
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             ByteBuf frame = (ByteBuf) msg;
             try {
+                if (ctx.channel() != channel) return; // an earlier channel's last frames: its requests were failed already
                 if (frame.readableBytes() < Frames.MIN_FRAME) throw new ProtocolException("the server sent a frame shorter than 5 bytes");
                 int verb = frame.readUnsignedByte();
                 int stream = frame.readInt();
@@ -537,6 +562,13 @@ final class ClientConnection {
             String message = in.str("error message");
             BatonException failure = code.toException(message);
             if (stream == 0) {
+                if (code == ErrorCode.TOO_MANY_CONNECTIONS || code == ErrorCode.SHUTTING_DOWN) {
+                    // for now: the login waiting hears why, and the connection is lost like any other (reconnecting)
+                    log.warn("the server at {} closes the connection: {} {}; trying again", address, code, message);
+                    failPending(failure);
+                    channel.close();
+                    return;
+                }
                 log.warn("the server at {} closes the connection: {} {}", address, code, message);
                 fail(failure);
                 return;
@@ -576,8 +608,8 @@ final class ClientConnection {
             setConnected(false);
             failPending(new ConnectionLostException("lost the connection to the Baton server at " + address
                     + "; whether it acted on this request is unknown"));
-            log.warn("lost the connection to {}; reconnecting", address);
-            Thread.ofVirtual().name("baton-reconnect").start(ClientConnection.this::reconnect);
+            if (!reconnecting.get()) log.warn("lost the connection to {}; reconnecting", address);
+            startReconnect();
         }
 
         /**

@@ -114,4 +114,99 @@ class ReconnectTest {
             }
         }
     }
+    /** A socket that accepts connections on loopback, giving up on one after 15 s. */
+    private static java.net.ServerSocket byHandListener() throws java.io.IOException {
+        java.net.ServerSocket listener = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+        listener.setSoTimeout(15_000);
+        return listener;
+    }
+
+    /** What a by-hand server does next, on the socket that accepts the client's connections. */
+    @FunctionalInterface
+    private interface Script {
+        void play(java.net.ServerSocket listener) throws Exception;
+    }
+
+    /** Connects a client to a by-hand server, which welcomes it, closes that first connection, and then plays {@code next}. */
+    private static void afterTheFirstConnectionCloses(Script next) throws Exception {
+        try (java.net.ServerSocket listener = byHandListener()) {
+            java.util.concurrent.CompletableFuture<Baton> connecting = java.util.concurrent.CompletableFuture.supplyAsync(
+                    () -> Baton.connect("baton://127.0.0.1:" + listener.getLocalPort() + "?callConnections=0&connectTimeoutMillis=1000"));
+            Baton client;
+            try (java.net.Socket first = listener.accept()) {
+                new ByHand(first).welcome(1 << 20);
+                client = connecting.get(10, java.util.concurrent.TimeUnit.SECONDS);
+            }
+            try {
+                next.play(listener);
+            } finally {
+                client.close();
+            }
+        }
+    }
+
+    @Test
+    void aLoginThatFailsWhileReconnecting_isTriedAgainByOneLoop_notByOneMorePerFailure() throws Exception {
+        afterTheFirstConnectionCloses(listener -> {
+            try (java.net.Socket second = listener.accept()) {
+                new ByHand(second).read(); // its HELLO, left unanswered: the login fails when the socket closes
+            }
+            try (java.net.Socket third = listener.accept()) {
+                new ByHand(third).welcome(1 << 20);
+                // logged in again: nothing else connects (each failed login used to start one more reconnect loop)
+                listener.setSoTimeout(3_000);
+                org.assertj.core.api.Assertions.assertThatThrownBy(listener::accept).isInstanceOf(java.net.SocketTimeoutException.class);
+            }
+        });
+    }
+
+    @Test
+    void aServerFullOrShuttingDownWhileTheClientReconnects_isTriedAgain_notTheEndOfTheClient() throws Exception {
+        for (io.baton.protocol.ErrorCode refusal : new io.baton.protocol.ErrorCode[] {
+                io.baton.protocol.ErrorCode.TOO_MANY_CONNECTIONS, io.baton.protocol.ErrorCode.SHUTTING_DOWN}) {
+            afterTheFirstConnectionCloses(listener -> {
+                try (java.net.Socket second = listener.accept()) {
+                    ByHand refusing = new ByHand(second);
+                    refusing.read(); // HELLO
+                    refusing.write(io.baton.protocol.Verb.ERROR, 0, f -> {
+                        f.writeShort(refusal.code());
+                        io.baton.protocol.FrameWriter.str(f, "refused by hand: " + refusal);
+                    });
+                }
+                try (java.net.Socket third = listener.accept()) { // times out (and fails) if the client gave up
+                    new ByHand(third).welcome(1 << 20);
+                }
+            });
+        }
+    }
+
+    @Test
+    void aConsumerOnAConnectionFailedForGood_hearsWhy_ratherThanGettingNothingAtOnceForever() throws Exception {
+        try (java.net.ServerSocket listener = byHandListener()) {
+            java.util.concurrent.CompletableFuture<ClientConnection> connecting = java.util.concurrent.CompletableFuture.supplyAsync(
+                    () -> new ClientConnection("127.0.0.1", listener.getLocalPort(), ClientConnection.Credentials.NONE, Duration.ofSeconds(5)));
+            try (java.net.Socket socket = listener.accept()) {
+                ByHand server = new ByHand(socket);
+                server.welcome(1 << 20);
+                ClientConnection connection = connecting.get(10, java.util.concurrent.TimeUnit.SECONDS);
+                try {
+                    server.write(io.baton.protocol.Verb.ERROR, 0, f -> {
+                        f.writeShort(io.baton.protocol.ErrorCode.MALFORMED.code());
+                        io.baton.protocol.FrameWriter.str(f, "a frame this server could not read");
+                    });
+                    RemoteSource source = new RemoteSource(connection, io.baton.protocol.Verb.SOURCE_QUEUE, "q");
+                    await().atMost(Duration.ofSeconds(10)).until(() -> {
+                        try {
+                            source.receive(1, Duration.ofMillis(100), Duration.ofSeconds(30));
+                            return false; // not failed yet (the ERROR is on its way)
+                        } catch (io.baton.ProtocolException e) {
+                            return e.getMessage().contains("could not read");
+                        }
+                    });
+                } finally {
+                    connection.close();
+                }
+            }
+        }
+    }
 }

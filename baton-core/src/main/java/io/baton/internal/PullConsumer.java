@@ -26,6 +26,8 @@ final class PullConsumer<T> extends Function {
     private static final Logger log = LoggerFactory.getLogger(PullConsumer.class);
     private static final Duration POLL = Duration.ofSeconds(1); // idle workers are woken by a stop
     private static final int MAX_BATCH = 256;
+    /** Waits between receives that failed in a row: 50 ms doubling to 5 s. */
+    private static final io.baton.Backoff RETRY = io.baton.Backoff.exponential(Duration.ofMillis(50), Duration.ofSeconds(5));
     private static final long BATCH_WORK_NANOS = 200_000;
 
     private final Settlement settlement;
@@ -88,6 +90,7 @@ final class PullConsumer<T> extends Function {
         Duration lease = settlement.options().ackTimeout();
         long renewAfter = lease.toNanos() / 3;
         int batchSize = 1; // grows while handlers are fast; see nextBatchSize
+        int failures = 0; // receives failed in a row
         while (slot.idle()) {
             List<Delivery> batch;
             try {
@@ -100,10 +103,20 @@ final class PullConsumer<T> extends Function {
             } catch (BatonClosedException e) {
                 return;
             } catch (RuntimeException e) {
+                // still idle while it waits, so a stop interrupts the wait; a source that keeps failing
+                // (a connection failed for good) is asked again at most every few seconds, not in a spin
+                failures++;
+                log.error("consumer of '{}' could not receive; retrying in {} ms", settlement.source().name(),
+                        RETRY.delayAfter(failures).toMillis(), e);
+                try {
+                    Thread.sleep(RETRY.delayAfter(failures));
+                } catch (InterruptedException stop) {
+                    // busy() below tells a stop from anything else
+                }
                 if (!slot.busy()) return;
-                log.error("consumer of '{}' could not receive; retrying", settlement.source().name(), e);
                 continue;
             }
+            failures = 0;
             boolean stopping = !slot.busy();
             long receivedAt = System.nanoTime();
             long leasedAt = receivedAt;
