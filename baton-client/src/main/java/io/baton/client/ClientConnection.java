@@ -380,8 +380,8 @@ final class ClientConnection {
         }
         restores.put(stream, new Restore(verb, fields, what));
         return () -> {
-            pushes.remove(stream);
             restores.remove(stream);
+            if (pushes.remove(stream) == null) return; // closed already, or ended by the server (SUBSCRIPTION_CLOSED)
             if (broken != null || !loggedIn || !channel.isActive()) return;
             send(closeVerb, newStream(), out -> out.writeInt(stream), in -> null).whenComplete((ok, error) -> {
                 if (error != null) log.warn("could not close ({}) on {}: {}", what, address, error.toString());
@@ -529,6 +529,10 @@ final class ClientConnection {
                     case Verb.ERROR -> error(stream, in);
                     default -> {
                         PushHandler handler = pushes.get(stream);
+                        if (verb == Verb.SUBSCRIPTION_CLOSED) { // the server ended it: not to be restored, nor closed
+                            restores.remove(stream);
+                            handler = pushes.remove(stream);
+                        }
                         if (handler != null) handler.onPush(verb, in);
                         else if (verb == Verb.REQUEST) refuse(in);
                     }

@@ -46,7 +46,9 @@ final class RemoteTopics implements TopicChannel {
                 sink.accept(in.envelope(Integer.MAX_VALUE), seq);
             } else if (verb == Verb.SUBSCRIPTION_CLOSED) {
                 ErrorCode code = ErrorCode.of(in.u16("code"));
-                log.warn("the server closed the subscription to '{}': {} {}", pattern, code, in.str("message"));
+                String message = in.str("message");
+                log.warn("the server closed the subscription to '{}': {} {}", pattern, code, message);
+                sink.endedByBackend(code.toException(message)); // SLOW_CONSUMER: SlowConsumerException
             }
         }, Verb.UNSUBSCRIBE, requestTimeout, "subscribing to '" + pattern + "'");
     }

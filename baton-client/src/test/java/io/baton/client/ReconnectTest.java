@@ -209,4 +209,40 @@ class ReconnectTest {
             }
         }
     }
+    @Test
+    void aSubscriptionTheServerCutOff_isClosedWithTheReason_andNotSubscribedAgainOnReconnect() throws Exception {
+        try (java.net.ServerSocket listener = byHandListener()) {
+            java.util.concurrent.CompletableFuture<Baton> connecting = java.util.concurrent.CompletableFuture.supplyAsync(
+                    () -> Baton.connect("baton://127.0.0.1:" + listener.getLocalPort() + "?callConnections=0"));
+            java.net.Socket first = listener.accept();
+            ByHand server = new ByHand(first);
+            server.welcome(1 << 20);
+            try (Baton client = connecting.get(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                java.util.concurrent.CompletableFuture<io.baton.Subscription> subscribing = java.util.concurrent.CompletableFuture.supplyAsync(
+                        () -> client.topic("cut.off", String.class).subscribe(s -> { }));
+                java.nio.ByteBuffer subscribe = server.read();
+                assertThat(Byte.toUnsignedInt(subscribe.get())).isEqualTo(io.baton.protocol.Verb.SUBSCRIBE);
+                int stream = subscribe.getInt();
+                server.write(io.baton.protocol.Verb.OK, stream, f -> { });
+                io.baton.Subscription subscription = subscribing.get(10, java.util.concurrent.TimeUnit.SECONDS);
+
+                server.write(io.baton.protocol.Verb.SUBSCRIPTION_CLOSED, stream, f -> {
+                    f.writeShort(io.baton.protocol.ErrorCode.SLOW_CONSUMER.code());
+                    io.baton.protocol.FrameWriter.str(f, "fell behind, by hand");
+                });
+                assertThat(subscription.closed()).failsWithin(Duration.ofSeconds(10))
+                        .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                        .withCauseInstanceOf(io.baton.SlowConsumerException.class);
+                assertThat(subscription.isActive()).isFalse();
+
+                first.close(); // the client reconnects: what the server ended stays ended
+                try (java.net.Socket second = listener.accept()) {
+                    ByHand again = new ByHand(second);
+                    again.welcome(1 << 20);
+                    second.setSoTimeout(1_500);
+                    assertThatThrownBy(again::read).as("no SUBSCRIBE restored").isInstanceOf(java.net.SocketTimeoutException.class);
+                }
+            }
+        }
+    }
 }

@@ -66,6 +66,11 @@ final class EphemeralSubscriber<T> extends Function implements TopicChannel.Enve
         }
     }
 
+    @Override
+    public void endedByBackend(io.baton.BatonException reason) {
+        if (fail(reason)) log.warn("subscription to '{}' ended by the backend: {}", pattern, reason.getMessage());
+    }
+
     private void work(WorkerPool.Slot slot) {
         while (slot.idle()) {
             Pending p;

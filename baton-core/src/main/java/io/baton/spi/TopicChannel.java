@@ -30,6 +30,12 @@ public interface TopicChannel {
     @FunctionalInterface
     interface EnvelopeSink {
         void accept(Envelope envelope, long sequence);
+
+        /**
+         * The backend ended this subscription itself (a server cut it off as a slow consumer, say):
+         * no more messages come, and closing it is no longer needed. Nothing by default.
+         */
+        default void endedByBackend(io.baton.BatonException reason) { }
     }
 
 }
