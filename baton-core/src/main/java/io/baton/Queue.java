@@ -80,7 +80,11 @@ public interface Queue<T> {
      * {@link Message#nack()} it before its lease ({@link ConsumeOptions#ackTimeout()}) runs out,
      * or it is redelivered.
      *
-     * @return the message, or empty if none arrived in time
+     * @return the message, or empty if none arrived in time (over a network, also while the
+     *         connection is lost and being made again)
+     * @throws BatonClosedException if this {@code Baton} is closed
+     * @throws BatonException why, if the connection to a server failed for good (its credentials
+     *         refused, say): waiting cannot bring a message then
      */
     Optional<Message<T>> receive(Duration timeout);
 

@@ -101,6 +101,10 @@ final class ClientConnection {
     /** Whether a reconnect loop runs: there is never more than one, or each would log in a channel of its own. */
     private final java.util.concurrent.atomic.AtomicBoolean reconnecting = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile Welcome welcome;
+    /** Set once the first login succeeded: before that a lost channel fails the connect, and nothing reconnects. */
+    private volatile boolean started;
+    /** Why the server refused the current channel for now (TOO_MANY_CONNECTIONS, SHUTTING_DOWN), if it did. */
+    private volatile BatonException refusal;
 
     /** A request to send again, on the same stream, after reconnecting. */
     private record Restore(int verb, Consumer<ByteBuf> fields, String what) {}
@@ -159,10 +163,12 @@ final class ClientConnection {
         try {
             login();
         } catch (RuntimeException e) {
-            closing = true; // a channel that closed during the first login must not start reconnecting
+            closing = true;
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw e;
         }
+        started = true;
+        if (!channel.isActive()) lost(); // lost between its login and now, when channelInactive left it to this
     }
 
     /**
@@ -172,7 +178,9 @@ final class ClientConnection {
     private void login() {
         connected = false;
         loggedIn = false;
+        refusal = null;
         var connect = bootstrap.connect(host, port);
+        this.channel = connect.channel(); // its frames count from the start: a server may refuse it before HELLO
         if (!connect.awaitUninterruptibly(connectTimeout.toMillis() + 1000) || !connect.isSuccess()) {
             Throwable cause = connect.cause();
             connect.channel().close();
@@ -180,7 +188,6 @@ final class ClientConnection {
                     + (cause == null ? "timed out after " + connectTimeout.toMillis() + " ms" : cause.getMessage()), cause);
         }
         this.outbox = new Outbox(connect.channel(), this::roomMade);
-        this.channel = connect.channel();
         this.welcome = await(send(Verb.HELLO, newStream(), out -> hello(out, credentials), ClientConnection::readWelcome), connectTimeout, "logging in to " + address);
         loggedIn = true;
         for (Map.Entry<Integer, Restore> r : restores.entrySet()) {
@@ -276,9 +283,17 @@ final class ClientConnection {
             future.completeExceptionally(failure);
             return future;
         }
+        Channel on = channel;
         pending.put(stream, new Pending<>(future, decode));
         write(verb, stream, fields);
-        if (broken != null && pending.remove(stream) != null) future.completeExceptionally(broken);
+        if (broken != null && pending.remove(stream) != null) {
+            future.completeExceptionally(broken);
+        } else if (!on.isActive() && pending.remove(stream) != null) {
+            // the channel went before or while this was written, and its loss failed only what was pending then
+            BatonException refused = refusal;
+            future.completeExceptionally(refused != null ? refused : new ConnectionLostException("the connection to " + address
+                    + " was lost as this request was sent; whether the server got it is unknown"));
+        }
         return future;
     }
 
@@ -379,6 +394,7 @@ final class ClientConnection {
             throw e;
         }
         restores.put(stream, new Restore(verb, fields, what));
+        if (!pushes.containsKey(stream)) restores.remove(stream); // ended by the server right after its OK
         return () -> {
             restores.remove(stream);
             if (pushes.remove(stream) == null) return; // closed already, or ended by the server (SUBSCRIPTION_CLOSED)
@@ -480,6 +496,21 @@ final class ClientConnection {
         } while (!closing && broken == null && !(connected && channel.isActive()) && reconnecting.compareAndSet(false, true));
     }
 
+    /** The current channel is gone: fails what waits on it and, once the first login succeeded, reconnects. */
+    private void lost() {
+        loggedIn = false;
+        if (closing || broken != null) {
+            fail(new io.baton.BatonClosedException("the connection to " + address + " was closed"));
+            return;
+        }
+        setConnected(false);
+        failPending(new ConnectionLostException("lost the connection to the Baton server at " + address
+                + "; whether it acted on this request is unknown"));
+        if (!started) return; // the first login: it fails, and the constructor throws
+        if (!reconnecting.get()) log.warn("lost the connection to {}; reconnecting", address);
+        startReconnect();
+    }
+
     /** Starts the reconnect loop unless one runs: that one sees this loss too, as its login failing. */
     private void startReconnect() {
         if (reconnecting.compareAndSet(false, true)) Thread.ofVirtual().name("baton-reconnect").start(this::reconnect);
@@ -498,8 +529,8 @@ final class ClientConnection {
                 log.error("reconnecting to {}: the server refuses the login now; giving up: {}", address, e.getMessage());
                 fail(e);
                 return;
-            } catch (BatonException e) {
-                log.debug("reconnecting to {} (attempt {}) failed: {}", address, attempt, e.getMessage());
+            } catch (RuntimeException e) { // a BatonException, or anything else: never the end of the loop
+                log.debug("reconnecting to {} (attempt {}) failed: {}", address, attempt, e.toString());
                 Channel c = channel;
                 if (c != null) c.close();
             } catch (InterruptedException e) {
@@ -530,8 +561,8 @@ final class ClientConnection {
                     default -> {
                         PushHandler handler = pushes.get(stream);
                         if (verb == Verb.SUBSCRIPTION_CLOSED) { // the server ended it: not to be restored, nor closed
+                            handler = pushes.remove(stream); // first: openStream checks it after it adds the restore
                             restores.remove(stream);
-                            handler = pushes.remove(stream);
                         }
                         if (handler != null) handler.onPush(verb, in);
                         else if (verb == Verb.REQUEST) refuse(in);
@@ -569,6 +600,7 @@ final class ClientConnection {
                 if (code == ErrorCode.TOO_MANY_CONNECTIONS || code == ErrorCode.SHUTTING_DOWN) {
                     // for now: the login waiting hears why, and the connection is lost like any other (reconnecting)
                     log.warn("the server at {} closes the connection: {} {}; trying again", address, code, message);
+                    refusal = failure; // for a HELLO not yet sent when this came
                     failPending(failure);
                     channel.close();
                     return;
@@ -604,16 +636,7 @@ final class ClientConnection {
             }
             ctx.fireChannelInactive();
             if (ctx.channel() != channel) return; // an earlier channel, already replaced
-            loggedIn = false;
-            if (closing || broken != null) {
-                fail(new io.baton.BatonClosedException("the connection to " + address + " was closed"));
-                return;
-            }
-            setConnected(false);
-            failPending(new ConnectionLostException("lost the connection to the Baton server at " + address
-                    + "; whether it acted on this request is unknown"));
-            if (!reconnecting.get()) log.warn("lost the connection to {}; reconnecting", address);
-            startReconnect();
+            lost();
         }
 
         /**

@@ -131,7 +131,7 @@ class ReconnectTest {
     private static void afterTheFirstConnectionCloses(Script next) throws Exception {
         try (java.net.ServerSocket listener = byHandListener()) {
             java.util.concurrent.CompletableFuture<Baton> connecting = java.util.concurrent.CompletableFuture.supplyAsync(
-                    () -> Baton.connect("baton://127.0.0.1:" + listener.getLocalPort() + "?callConnections=0&connectTimeoutMillis=1000"));
+                    () -> Baton.connect("baton://127.0.0.1:" + listener.getLocalPort() + "?callConnections=0"));
             Baton client;
             try (java.net.Socket first = listener.accept()) {
                 new ByHand(first).welcome(1 << 20);
@@ -167,7 +167,7 @@ class ReconnectTest {
             afterTheFirstConnectionCloses(listener -> {
                 try (java.net.Socket second = listener.accept()) {
                     ByHand refusing = new ByHand(second);
-                    refusing.read(); // HELLO
+                    // as the server does: at once, before it reads the client's HELLO
                     refusing.write(io.baton.protocol.Verb.ERROR, 0, f -> {
                         f.writeShort(refusal.code());
                         io.baton.protocol.FrameWriter.str(f, "refused by hand: " + refusal);
@@ -243,6 +243,23 @@ class ReconnectTest {
                     assertThatThrownBy(again::read).as("no SUBSCRIBE restored").isInstanceOf(java.net.SocketTimeoutException.class);
                 }
             }
+        }
+    }
+    @Test
+    void aServerThatRefusesTheFirstConnectAtOnce_failsTheConnectAtOnce_withItsReason() throws Exception {
+        try (java.net.ServerSocket listener = byHandListener()) {
+            java.util.concurrent.CompletableFuture<Baton> connecting = java.util.concurrent.CompletableFuture.supplyAsync(
+                    () -> Baton.connect("baton://127.0.0.1:" + listener.getLocalPort() + "?callConnections=0&connectTimeoutMillis=20000"));
+            try (java.net.Socket socket = listener.accept()) {
+                new ByHand(socket).write(io.baton.protocol.Verb.ERROR, 0, f -> { // before the HELLO, as the server does
+                    f.writeShort(io.baton.protocol.ErrorCode.TOO_MANY_CONNECTIONS.code());
+                    io.baton.protocol.FrameWriter.str(f, "the server has 1 connections, its limit (by hand)");
+                });
+            }
+            // well within the 20 s the login may take: the refusal, not a timeout
+            assertThat(connecting).failsWithin(Duration.ofSeconds(10))
+                    .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                    .havingCause().isInstanceOf(io.baton.BatonException.class).withMessageContaining("its limit (by hand)");
         }
     }
 }

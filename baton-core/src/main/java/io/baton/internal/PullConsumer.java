@@ -106,8 +106,13 @@ final class PullConsumer<T> extends Function {
                 // still idle while it waits, so a stop interrupts the wait; a source that keeps failing
                 // (a connection failed for good) is asked again at most every few seconds, not in a spin
                 failures++;
-                log.error("consumer of '{}' could not receive; retrying in {} ms", settlement.source().name(),
-                        RETRY.delayAfter(failures).toMillis(), e);
+                if (slot.stopped()) return; // a source that swallowed the stop's interrupt
+                if (failures == 1) {
+                    log.error("consumer of '{}' could not receive; retrying", settlement.source().name(), e);
+                } else {
+                    log.error("consumer of '{}' could not receive ({} times in a row): {}; retrying in {} ms", settlement.source().name(),
+                            failures, e.toString(), RETRY.delayAfter(failures).toMillis());
+                }
                 try {
                     Thread.sleep(RETRY.delayAfter(failures));
                 } catch (InterruptedException stop) {
