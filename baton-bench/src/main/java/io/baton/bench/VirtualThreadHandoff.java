@@ -34,7 +34,8 @@ import org.HdrHistogram.Histogram;
  *   <li>rpc: one call in flight; the replier's dispatcher answers on its own thread (a), or
  *       starts a virtual thread that answers (b); and (c) as (b), with the caller's deadline in a
  *       header ({@code baton-timeout-ms}) that the replier reads, as issue 5 requires of every
- *       {@code nats://} request.</li>
+ *       {@code nats://} request; and (d) a virtual thread that reads a synchronous subscription
+ *       itself and answers, so jnats's reader wakes it directly, with no dispatcher between.</li>
  * </ul>
  *
  * <p>The difference between (a) and (b) is the part of the {@code nats://} overhead figures
@@ -178,7 +179,7 @@ public final class VirtualThreadHandoff {
             }
             Dispatcher d = server.createDispatcher(m -> {
                 switch (replier) {
-                    case SYNC_VIRTUAL -> throw new IllegalStateException();
+                    case SYNC_VIRTUAL -> throw new IllegalStateException("the synchronous subscription's reader answers this replier's requests");
                     case PLATFORM -> server.publish(m.getReplyTo(), m.getData());
                     case VIRTUAL -> Thread.ofVirtual().start(() -> server.publish(m.getReplyTo(), m.getData()));
                     case VIRTUAL_WITH_DEADLINE -> {
