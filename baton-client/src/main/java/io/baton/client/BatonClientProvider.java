@@ -9,7 +9,9 @@ import java.time.Duration;
 /**
  * Opens {@code baton://HOST[:PORT]} connections to a Baton server (port 7400 by default), with
  * optional parameters {@code token=T}, or {@code user=U&password=P}, and
- * {@code connectTimeoutMillis=N} (default 5000) and {@code requestTimeoutMillis=N} (default 30000).
+ * {@code connectTimeoutMillis=N} (default 5000), {@code requestTimeoutMillis=N} (default 30000) and
+ * {@code pingIntervalMillis=N} (default 30000: a PING after that long with nothing read, the
+ * connection lost after as long again).
  * TLS: {@code tls=true} (trusting the JDK's CAs), or {@code trust=CA.pem} to trust a CA of one's
  * own; {@code cert=CLIENT.pem&key=CLIENT-KEY.pem} (PKCS#8) for servers that want a client certificate.
  * The server's certificate must name the host connected to.
@@ -37,6 +39,7 @@ public final class BatonClientProvider implements BackendProvider {
         String key = parsed.take("key");
         Duration connectTimeout = Duration.ofMillis(parsed.takePositive("connectTimeoutMillis", 5_000));
         Duration requestTimeout = Duration.ofMillis(parsed.takePositive("requestTimeoutMillis", 30_000));
+        Duration pingInterval = Duration.ofMillis(parsed.takePositive("pingIntervalMillis", ClientConnection.PING_INTERVAL.toMillis()));
         long callConnections = parsed.takeAtLeast("callConnections", 0, DEFAULT_CALL_CONNECTIONS);
         if (callConnections > MAX_CALL_CONNECTIONS) throw parsed.invalid("callConnections=" + callConnections + " is more than " + MAX_CALL_CONNECTIONS);
         parsed.requireAllTaken();
@@ -77,6 +80,6 @@ public final class BatonClientProvider implements BackendProvider {
         }
         // calls on connections of their own speak plain TCP: with TLS, every call goes through the shared connection
         CallLanes lanes = new CallLanes(host, port, credentials, connectTimeout, tlsOptions == null ? (int) callConnections : 0);
-        return new ClientBackend(new ClientConnection(host, port, credentials, connectTimeout, tlsOptions), lanes, requestTimeout);
+        return new ClientBackend(new ClientConnection(host, port, credentials, connectTimeout, tlsOptions, pingInterval), lanes, requestTimeout);
     }
 }

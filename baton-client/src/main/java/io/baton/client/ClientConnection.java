@@ -133,11 +133,18 @@ final class ClientConnection {
         }
     }
 
+    /** How long a connection may read nothing before it sends a PING, and then wait for the answer, by default. */
+    static final Duration PING_INTERVAL = Duration.ofSeconds(30);
+
     ClientConnection(String host, int port, Credentials credentials, Duration connectTimeout) {
-        this(host, port, credentials, connectTimeout, null);
+        this(host, port, credentials, connectTimeout, null, PING_INTERVAL);
     }
 
-    ClientConnection(String host, int port, Credentials credentials, Duration connectTimeout, Tls tls) {
+    /**
+     * @param pingInterval after this long with nothing read, a PING; after as long again with still
+     *        nothing, the connection counts as lost (a server gone without a close or a reset)
+     */
+    ClientConnection(String host, int port, Credentials credentials, Duration connectTimeout, Tls tls, Duration pingInterval) {
         this.address = host + ":" + port;
         this.host = host;
         this.port = port;
@@ -156,6 +163,7 @@ final class ClientConnection {
                     protected void initChannel(SocketChannel ch) {
                         if (ssl != null) ch.pipeline().addLast(ssl.newHandler(ch.alloc(), host, port));
                         ch.pipeline()
+                                .addLast(new io.netty.handler.timeout.IdleStateHandler(pingInterval.toMillis(), 0, 0, TimeUnit.MILLISECONDS))
                                 .addLast(Frames.decoder(MAX_INBOUND_FRAME))
                                 .addLast(new Inbound());
                     }
@@ -627,6 +635,25 @@ final class ClientConnection {
                 writable.notifyAll();
             }
             ctx.fireChannelWritabilityChanged();
+        }
+
+        /**
+         * Nothing read for a ping interval: a PING, whose OK counts as a read. Nothing read for a
+         * second interval in a row: the server is gone without closing (a dead host, a partition),
+         * and the connection counts as lost.
+         */
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+            if (!(event instanceof io.netty.handler.timeout.IdleStateEvent idle) || ctx.channel() != channel || !loggedIn) {
+                ctx.fireUserEventTriggered(event);
+                return;
+            }
+            if (idle.isFirst()) {
+                send(Verb.PING, newStream(), out -> { }, in -> null); // its failure, if any, is the connection's
+            } else {
+                log.warn("the server at {} has not answered a PING; the connection counts as lost", address);
+                ctx.close();
+            }
         }
 
         @Override

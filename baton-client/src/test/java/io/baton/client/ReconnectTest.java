@@ -262,4 +262,32 @@ class ReconnectTest {
                     .havingCause().isInstanceOf(io.baton.BatonException.class).withMessageContaining("its limit (by hand)");
         }
     }
+    @Test
+    void aServerThatStopsAnsweringWithoutClosing_isFoundOutByPing_andTheClientReconnects() throws Exception {
+        try (java.net.ServerSocket listener = byHandListener()) {
+            java.util.concurrent.CompletableFuture<Baton> connecting = java.util.concurrent.CompletableFuture.supplyAsync(
+                    () -> Baton.connect("baton://127.0.0.1:" + listener.getLocalPort() + "?callConnections=0&pingIntervalMillis=300"));
+            try (java.net.Socket first = listener.accept()) {
+                ByHand server = new ByHand(first);
+                server.welcome(1 << 20);
+                Baton client = connecting.get(10, java.util.concurrent.TimeUnit.SECONDS);
+                try {
+                    for (int i = 0; i < 2; i++) { // answered: the connection stays
+                        java.nio.ByteBuffer ping = server.read();
+                        assertThat(Byte.toUnsignedInt(ping.get())).isEqualTo(io.baton.protocol.Verb.PING);
+                        server.write(io.baton.protocol.Verb.OK, ping.getInt(), f -> { });
+                    }
+                    java.nio.ByteBuffer unanswered = server.read();
+                    assertThat(Byte.toUnsignedInt(unanswered.get())).isEqualTo(io.baton.protocol.Verb.PING);
+                    // not answered, and the socket left open: the client gives up on it after an interval
+                    assertThatThrownBy(server::read).isInstanceOf(java.io.EOFException.class);
+                    try (java.net.Socket second = listener.accept()) {
+                        new ByHand(second).welcome(1 << 20);
+                    }
+                } finally {
+                    client.close();
+                }
+            }
+        }
+    }
 }
