@@ -293,10 +293,10 @@ final class ClientConnection {
         }
         Channel on = channel;
         pending.put(stream, new Pending<>(future, decode));
-        write(verb, stream, fields);
+        boolean written = write(verb, stream, fields);
         if (broken != null && pending.remove(stream) != null) {
             future.completeExceptionally(broken);
-        } else if (!on.isActive() && pending.remove(stream) != null) {
+        } else if ((!written || !on.isActive()) && pending.remove(stream) != null) {
             // the channel went before or while this was written, and its loss failed only what was pending then
             BatonException refused = refusal;
             future.completeExceptionally(refused != null ? refused : new ConnectionLostException("the connection to " + address
@@ -365,9 +365,16 @@ final class ClientConnection {
         });
     }
 
-    /** Writes a frame that gets no answer. */
-    void write(int verb, int stream, Consumer<ByteBuf> fields) {
+    /**
+     * Writes a frame that gets no answer; false if it was dropped. Until the channel is logged in
+     * only its HELLO goes out: a frame before it would make the server close the connection for
+     * good (NOT_AUTHENTICATED), and anything else then (a REPLY, an ack, a cancel) belonged to
+     * the connection before, which the server has forgotten.
+     */
+    boolean write(int verb, int stream, Consumer<ByteBuf> fields) {
+        if (!loggedIn && verb != Verb.HELLO) return false;
         outbox.write(verb, stream, 64, fields);
+        return true;
     }
 
     /**

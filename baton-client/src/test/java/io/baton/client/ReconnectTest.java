@@ -290,4 +290,37 @@ class ReconnectTest {
             }
         }
     }
+    @Test
+    void whileTheClientLogsInAgain_nothingButItsHelloGoesOut() throws Exception {
+        try (java.net.ServerSocket listener = byHandListener()) {
+            java.util.concurrent.CompletableFuture<ClientConnection> connecting = java.util.concurrent.CompletableFuture.supplyAsync(
+                    () -> new ClientConnection("127.0.0.1", listener.getLocalPort(), ClientConnection.Credentials.NONE, Duration.ofSeconds(5)));
+            try (java.net.Socket first = listener.accept()) {
+                new ByHand(first).welcome(1 << 20);
+            }
+            ClientConnection connection = connecting.get(10, java.util.concurrent.TimeUnit.SECONDS);
+            try (java.net.Socket second = listener.accept()) {
+                ByHand server = new ByHand(second);
+                java.nio.ByteBuffer hello = server.read(); // the reconnect's HELLO, not answered yet
+                assertThat(Byte.toUnsignedInt(hello.get())).isEqualTo(io.baton.protocol.Verb.HELLO);
+                // a frame of the connection before (a handler's late REPLY, a cancel) would reach the
+                // server ahead of its login, which closes the connection for good: it is dropped
+                assertThat(connection.write(io.baton.protocol.Verb.CANCEL_REQUEST, 7, f -> { })).isFalse();
+                server.write(io.baton.protocol.Verb.WELCOME, hello.getInt(), f -> {
+                    f.writeShort(io.baton.protocol.Verb.PROTOCOL_VERSION);
+                    io.baton.protocol.FrameWriter.str(f, "by hand");
+                    f.writeInt(1 << 20);
+                    f.writeInt((1 << 20) + (64 << 10));
+                    f.writeInt(0);
+                });
+                await().atMost(Duration.ofSeconds(10)).until(() -> connection.awaitConnected(Duration.ofMillis(100)));
+                assertThat(connection.write(io.baton.protocol.Verb.CANCEL_REQUEST, 8, f -> { })).isTrue();
+                java.nio.ByteBuffer next = server.read();
+                assertThat(Byte.toUnsignedInt(next.get())).isEqualTo(io.baton.protocol.Verb.CANCEL_REQUEST);
+                assertThat(next.getInt()).as("the frame after the login is the one written after it").isEqualTo(8);
+            } finally {
+                connection.close();
+            }
+        }
+    }
 }
