@@ -161,6 +161,8 @@ final class ClientConnection {
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        // current before it can read anything: a server may refuse it at once, before HELLO
+                        channel = ch;
                         if (ssl != null) ch.pipeline().addLast(ssl.newHandler(ch.alloc(), host, port));
                         ch.pipeline()
                                 .addLast(new io.netty.handler.timeout.IdleStateHandler(pingInterval.toMillis(), 0, 0, TimeUnit.MILLISECONDS))
@@ -188,7 +190,7 @@ final class ClientConnection {
         loggedIn = false;
         refusal = null;
         var connect = bootstrap.connect(host, port);
-        this.channel = connect.channel(); // its frames count from the start: a server may refuse it before HELLO
+        this.channel = connect.channel(); // as initChannel made it, before any of its frames could be read
         if (!connect.awaitUninterruptibly(connectTimeout.toMillis() + 1000) || !connect.isSuccess()) {
             Throwable cause = connect.cause();
             connect.channel().close();
@@ -568,6 +570,7 @@ final class ClientConnection {
                 FrameReader in = new FrameReader(frame);
                 switch (verb) {
                     case Verb.OK, Verb.WELCOME -> {
+                        if (verb == Verb.WELCOME) loggedIn = true; // frames may go out from here on (a REPLY to a REQUEST right after)
                         Pending<?> p = pending.remove(stream);
                         if (p != null) p.complete(in);
                         else forgotten.remove(stream);

@@ -251,10 +251,17 @@ class ReconnectTest {
             java.util.concurrent.CompletableFuture<Baton> connecting = java.util.concurrent.CompletableFuture.supplyAsync(
                     () -> Baton.connect("baton://127.0.0.1:" + listener.getLocalPort() + "?callConnections=0&connectTimeoutMillis=20000"));
             try (java.net.Socket socket = listener.accept()) {
-                new ByHand(socket).write(io.baton.protocol.Verb.ERROR, 0, f -> { // before the HELLO, as the server does
+                ByHand server = new ByHand(socket);
+                server.write(io.baton.protocol.Verb.ERROR, 0, f -> { // before the HELLO, as the server does
                     f.writeShort(io.baton.protocol.ErrorCode.TOO_MANY_CONNECTIONS.code());
                     io.baton.protocol.FrameWriter.str(f, "the server has 1 connections, its limit (by hand)");
                 });
+                // an orderly close (FIN) that still reads what comes: closed with the HELLO unread, the
+                // socket would reset, and a reset may take the ERROR with it before the client reads it
+                socket.shutdownOutput();
+                while (server.in.read() >= 0) {
+                    // the client's HELLO, if it sent one, up to its close
+                }
             }
             // well within the 20 s the login may take: the refusal, not a timeout
             assertThat(connecting).failsWithin(Duration.ofSeconds(10))
