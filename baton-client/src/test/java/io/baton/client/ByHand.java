@@ -26,9 +26,19 @@ final class ByHand {
 
     /** Reads the client's HELLO and answers WELCOME, taking payloads of up to {@code maxPayload} bytes. */
     void welcome(int maxPayload) throws IOException {
+        welcome(readHello(), maxPayload);
+    }
+
+    /** Reads the client's HELLO; returns its stream, for {@link #welcome(int, int)}. */
+    int readHello() throws IOException {
         ByteBuffer hello = read();
         assertThat(Byte.toUnsignedInt(hello.get())).isEqualTo(Verb.HELLO);
-        write(Verb.WELCOME, hello.getInt(), f -> {
+        return hello.getInt();
+    }
+
+    /** Answers the HELLO on {@code helloStream} with WELCOME, taking payloads of up to {@code maxPayload} bytes. */
+    void welcome(int helloStream, int maxPayload) throws IOException {
+        write(Verb.WELCOME, helloStream, f -> {
             f.writeShort(Verb.PROTOCOL_VERSION);
             FrameWriter.str(f, "by hand");
             f.writeInt(maxPayload);

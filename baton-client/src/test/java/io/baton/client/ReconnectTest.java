@@ -209,6 +209,7 @@ class ReconnectTest {
             }
         }
     }
+
     @Test
     void aSubscriptionTheServerCutOff_isClosedWithTheReason_andNotSubscribedAgainOnReconnect() throws Exception {
         try (java.net.ServerSocket listener = byHandListener()) {
@@ -245,6 +246,7 @@ class ReconnectTest {
             }
         }
     }
+
     @Test
     void aServerThatRefusesTheFirstConnectAtOnce_failsTheConnectAtOnce_withItsReason() throws Exception {
         try (java.net.ServerSocket listener = byHandListener()) {
@@ -269,6 +271,7 @@ class ReconnectTest {
                     .havingCause().isInstanceOf(io.baton.BatonException.class).withMessageContaining("its limit (by hand)");
         }
     }
+
     @Test
     void aServerThatStopsAnsweringWithoutClosing_isFoundOutByPing_andTheClientReconnects() throws Exception {
         try (java.net.ServerSocket listener = byHandListener()) {
@@ -297,6 +300,7 @@ class ReconnectTest {
             }
         }
     }
+
     @Test
     void whileTheClientLogsInAgain_nothingButItsHelloGoesOut() throws Exception {
         try (java.net.ServerSocket listener = byHandListener()) {
@@ -308,18 +312,11 @@ class ReconnectTest {
             ClientConnection connection = connecting.get(10, java.util.concurrent.TimeUnit.SECONDS);
             try (java.net.Socket second = listener.accept()) {
                 ByHand server = new ByHand(second);
-                java.nio.ByteBuffer hello = server.read(); // the reconnect's HELLO, not answered yet
-                assertThat(Byte.toUnsignedInt(hello.get())).isEqualTo(io.baton.protocol.Verb.HELLO);
+                int hello = server.readHello(); // the reconnect's HELLO, not answered yet
                 // a frame of the connection before (a handler's late REPLY, a cancel) would reach the
                 // server ahead of its login, which closes the connection for good: it is dropped
                 assertThat(connection.write(io.baton.protocol.Verb.CANCEL_REQUEST, 7, f -> { })).isFalse();
-                server.write(io.baton.protocol.Verb.WELCOME, hello.getInt(), f -> {
-                    f.writeShort(io.baton.protocol.Verb.PROTOCOL_VERSION);
-                    io.baton.protocol.FrameWriter.str(f, "by hand");
-                    f.writeInt(1 << 20);
-                    f.writeInt((1 << 20) + (64 << 10));
-                    f.writeInt(0);
-                });
+                server.welcome(hello, 1 << 20);
                 await().atMost(Duration.ofSeconds(10)).until(() -> connection.awaitConnected(Duration.ofMillis(100)));
                 assertThat(connection.write(io.baton.protocol.Verb.CANCEL_REQUEST, 8, f -> { })).isTrue();
                 java.nio.ByteBuffer next = server.read();
